@@ -1,0 +1,92 @@
+"""The dataset spec: the whole of what to generate, as plain validated data (no torch, no numpy)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Union
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from llmsynth.spec.base import ColumnBase, StrictModel
+from llmsynth.spec.expression import ExpressionColumn
+from llmsynth.spec.llm import LLMGroup
+from llmsynth.spec.model import GenerationConfig, ModelConfig
+from llmsynth.spec.samplers import SAMPLER_SPECS
+from llmsynth.spec.schema import ColumnSchema, RowConstraint
+
+_COLUMN_TYPES: tuple[type[ColumnBase], ...] = (LLMGroup, ExpressionColumn, *SAMPLER_SPECS)
+Column = Annotated[Union[_COLUMN_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
+
+COLUMN_KINDS: tuple[str, ...] = tuple(
+    k for t in _COLUMN_TYPES for k in t.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
+)
+
+
+class DatasetSpec(StrictModel):
+    """A dataset: its size, seed, model, and columns (samplers, expressions, LLM groups)."""
+
+    name: str = Field(default="dataset", description="Name used in reports and output files.")
+    description: str | None = None
+    rows: int = Field(default=100, ge=1, description="Rows to generate unless overridden.")
+    seed: int = Field(default=0, ge=0, description="One seed for everything; streams derive per column/chunk.")
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    generation: GenerationConfig = Field(default_factory=GenerationConfig)
+    columns: list[Column] = Field(min_length=1)
+    thresholds: dict[str, float] = Field(
+        default_factory=dict, description="Minimum scores for `llmsynth eval --check`, e.g. validity: 1.0."
+    )
+    reference: str | None = Field(default=None, description="Real table to compare against in evals.")
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _unique_outputs(self) -> DatasetSpec:
+        seen: dict[str, int] = {}
+        for index, column in enumerate(self.columns):
+            for name in column.output_names():
+                if name in seen:
+                    raise ValueError(f"column '{name}' is defined twice (columns[{seen[name]}] and columns[{index}])")
+                seen[name] = index
+        return self
+
+    @property
+    def source(self) -> Path | None:
+        """The file this spec was loaded from (None for specs built in Python)."""
+        return self._source
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative file paths in the spec are resolved against."""
+        return self._source.parent if self._source else Path.cwd()
+
+    def resolve_path(self, path: str) -> Path:
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+    @property
+    def column_names(self) -> list[str]:
+        return [n for c in self.columns for n in c.output_names()]
+
+    def column_schemas(self) -> list[ColumnSchema]:
+        return [s for c in self.columns for s in c.column_schemas()]
+
+    def row_constraints(self) -> list[RowConstraint]:
+        return [r for c in self.columns for r in c.row_constraints()]
+
+    def llm_groups(self) -> list[LLMGroup]:
+        return [c for c in self.columns if isinstance(c, LLMGroup)]
+
+    def with_overrides(self, **changes: Any) -> DatasetSpec:
+        """A copy with top-level or ``model.*``/``generation.*`` fields replaced (CLI overrides)."""
+        data = self.model_dump()
+        for key, value in changes.items():
+            if value is None:
+                continue
+            target = data
+            *parents, leaf = key.split(".")
+            for part in parents:
+                target = target[part]
+            target[leaf] = value
+        copy = DatasetSpec.model_validate(data)
+        copy._source = self._source
+        return copy

@@ -1,0 +1,111 @@
+"""Read a spec from YAML (or a dict) and turn pydantic's errors into one message per problem.
+
+Messages name the file, the column and the field, e.g.
+``customers.yaml: column 'age': field 'sd': Input should be greater than 0``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from llmsynth.errors import SpecError
+from llmsynth.spec.dataset import COLUMN_KINDS, DatasetSpec
+
+
+def load_spec(path: str | Path) -> DatasetSpec:
+    """Load and validate a YAML spec file."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise SpecError("file not found", source=source) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read file: {exc}", source=source) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(f"malformed YAML{where}: {problem}", source=source) from exc
+    spec = spec_from_dict(data, source=source)
+    spec._source = path.resolve()
+    return spec
+
+
+def spec_from_dict(data: Any, *, source: str = "<spec>") -> DatasetSpec:
+    """Validate a plain mapping as a spec (what YAML gives), with the same messages as files."""
+    if not isinstance(data, dict):
+        raise SpecError(f"the top level must be a mapping, got {type(data).__name__}", source=source)
+    try:
+        spec = DatasetSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(format_validation_error(exc, data), source=source) from exc
+    # checks that need the whole spec (unknown names, cycles) run at load time, before any generation
+    from llmsynth.spec.graph import order_columns
+
+    try:
+        order_columns(spec)
+    except SpecError as exc:
+        raise SpecError(str(exc), source=source) from exc
+    return spec
+
+
+def format_validation_error(exc: ValidationError, data: dict[str, Any]) -> str:
+    """One line per error: which column, which field, what is wrong."""
+    lines = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        where = _describe_location(loc, data)
+        message = error["msg"]
+        if error["type"] == "union_tag_invalid":
+            tag = str(error.get("ctx", {}).get("tag", ""))
+            close = difflib.get_close_matches(tag, COLUMN_KINDS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            message = f"unknown column kind '{tag}'{hint}; known kinds: {', '.join(sorted(COLUMN_KINDS))}"
+        elif error["type"] == "union_tag_not_found":
+            message = "missing 'kind' (one of: " + ", ".join(sorted(COLUMN_KINDS)) + ")"
+        elif error["type"] == "extra_forbidden":
+            message = "unknown field (not allowed here)"
+        lines.append(f"{where}: {message}" if where else message)
+    return "; ".join(dict.fromkeys(lines))
+
+
+def _describe_location(loc: list[Any], data: dict[str, Any]) -> str:
+    parts: list[str] = []
+    if len(loc) >= 2 and loc[0] == "columns" and isinstance(loc[1], int):
+        index = loc[1]
+        columns = data.get("columns") or []
+        entry = columns[index] if isinstance(columns, list) and index < len(columns) else {}
+        label = _entry_label(entry) or f"columns[{index}]"
+        parts.append(f"column '{label}'")
+        rest = loc[2:]
+        if rest and isinstance(entry, dict) and rest[0] == entry.get("kind"):
+            rest = rest[1:]  # pydantic puts the union tag in the path; users never wrote it
+    else:
+        rest = loc
+    fields = [str(p) for p in rest if not str(p).startswith("function-")]
+    if fields:
+        parts.append("field '" + ".".join(fields) + "'")
+    return ": ".join(parts)
+
+
+def _entry_label(entry: Any) -> str | None:
+    if not isinstance(entry, dict):
+        return None
+    if isinstance(entry.get("name"), str):
+        return str(entry["name"])
+    for key in ("fields", "columns"):
+        value = entry.get(key)
+        if isinstance(value, dict):
+            return ", ".join(map(str, value))
+        if isinstance(value, list):
+            names = [v if isinstance(v, str) else v.get("name") for v in value if isinstance(v, str | dict)]
+            return ", ".join(str(n) for n in names if n)
+    return None
