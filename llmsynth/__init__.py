@@ -1,0 +1,26 @@
+"""llmsynth: synthetic tabular data from statistical scaffolds and a local language model.
+
+The public API is small: ``load_spec``, ``generate``, ``evaluate`` and the spec classes.
+Importing this package never imports torch, transformers or outlines.
+"""
+
+from llmsynth.api import evaluate, generate, generate_run, load_spec
+from llmsynth.errors import LLMSynthError, SpecError
+from llmsynth.spec import DatasetSpec, LLMField, LLMGroup, ModelConfig, spec_from_dict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DatasetSpec",
+    "LLMField",
+    "LLMGroup",
+    "LLMSynthError",
+    "ModelConfig",
+    "SpecError",
+    "__version__",
+    "evaluate",
+    "generate",
+    "generate_run",
+    "load_spec",
+    "spec_from_dict",
+]

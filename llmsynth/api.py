@@ -1,0 +1,117 @@
+"""The public Python API: load a spec, generate a DataFrame (or a file), evaluate it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from llmsynth.spec import DatasetSpec
+from llmsynth.spec import load_spec as _load_spec
+
+if TYPE_CHECKING:
+    from llmsynth.engine.run_record import RunStats
+    from llmsynth.evals import EvalReport
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class GenerationRun:
+    """A finished run: the valid rows, the rejected ones (raw text and reason), and its counters."""
+
+    data: pd.DataFrame
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+    stats: RunStats | None = None
+
+
+def load_spec(path: str | Path) -> DatasetSpec:
+    """Load and validate a YAML spec; errors name the file, the column and the problem."""
+    return _load_spec(path)
+
+
+def _as_spec(spec: DatasetSpec | str | Path) -> DatasetSpec:
+    return spec if isinstance(spec, DatasetSpec) else _load_spec(spec)
+
+
+def _with_overrides(spec: DatasetSpec, seed: int | None, model: dict[str, Any] | None) -> DatasetSpec:
+    changes: dict[str, Any] = {"seed": seed}
+    for key, value in (model or {}).items():
+        changes[key if "." in key else f"model.{key}"] = value
+    return spec.with_overrides(**changes)
+
+
+def generate_run(
+    spec: DatasetSpec | str | Path,
+    rows: int | None = None,
+    seed: int | None = None,
+    *,
+    model: dict[str, Any] | None = None,
+    output: str | Path | None = None,
+    backend: Any = None,
+    progress: Progress | None = None,
+) -> GenerationRun:
+    """Generate rows; with ``output``, stream chunks to that file and write its run record and rejects.
+
+    ``model`` overrides model settings (``{"name": "qwen2.5-1.5b-instruct", "device": "cuda"}``, or
+    dotted keys such as ``"generation.temperature"``) without editing the spec.
+    """
+    from llmsynth.engine.run_record import write_sidecars
+    from llmsynth.engine.runner import Runner
+    from llmsynth.io import TableWriter
+
+    resolved = _with_overrides(_as_spec(spec), seed, model)
+    runner = Runner(resolved, backend=backend)
+    writer = TableWriter(output) if output is not None else None
+    frames: list[pd.DataFrame] = []
+    rejects: list[dict[str, Any]] = []
+    try:
+        for chunk in runner.run(rows, progress=progress):
+            rejects.extend(chunk.rejects)
+            if writer is not None:
+                writer.write(chunk.data)
+            else:
+                frames.append(chunk.data)
+    finally:
+        if writer is not None:
+            writer.close()
+    if output is not None:
+        write_sidecars(output, runner.stats, rejects)
+        data = pd.DataFrame(columns=resolved.column_names)
+    else:
+        data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=resolved.column_names)
+    return GenerationRun(data=data, rejects=rejects, stats=runner.stats)
+
+
+def generate(
+    spec: DatasetSpec | str | Path,
+    rows: int | None = None,
+    seed: int | None = None,
+    *,
+    model: dict[str, Any] | None = None,
+    backend: Any = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Generate a table as a DataFrame: every row valid against the spec's row schema."""
+    return generate_run(spec, rows, seed, model=model, backend=backend, progress=progress).data
+
+
+def evaluate(
+    data: pd.DataFrame | str | Path,
+    spec: DatasetSpec | str | Path | None = None,
+    reference: pd.DataFrame | str | Path | None = None,
+    **options: Any,
+) -> EvalReport:
+    """Score a table for validity, fidelity, diversity, privacy and usefulness (see docs/evals.md)."""
+    from llmsynth.evals import evaluate as _evaluate
+    from llmsynth.io import read_table
+
+    frame = data if isinstance(data, pd.DataFrame) else read_table(data)
+    ref = reference if reference is None or isinstance(reference, pd.DataFrame) else read_table(reference)
+    resolved = None if spec is None else _as_spec(spec)
+    if ref is None and resolved is not None and resolved.reference:
+        ref = read_table(resolved.resolve_path(resolved.reference))
+    return _evaluate(frame, resolved, ref, **options)

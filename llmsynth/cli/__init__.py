@@ -1,0 +1,1 @@
+"""The typer CLI; commands are thin and call llmsynth.api."""

@@ -1,0 +1,168 @@
+"""The ``llmsynth`` command: thin typer commands that parse arguments and call the API."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from llmsynth import api
+from llmsynth.cli.errors import DEBUG, handle_errors
+from llmsynth.cli.progress import row_progress
+from llmsynth.io import table_format
+
+app = typer.Typer(
+    name="llmsynth",
+    help="Generate synthetic tabular datasets: statistical scaffolds filled by a local language model.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+SPEC_ARG = typer.Argument(..., help="Dataset spec (YAML).", show_default=False)
+SEED = typer.Option(None, "--seed", help="Override the spec's seed.")
+MODEL = typer.Option(None, "--model", "-m", help="Model alias, Hugging Face id (local cache) or folder.")
+BACKEND = typer.Option(None, "--backend", help="Backend that runs the model (transformers, fake).")
+DEVICE = typer.Option(None, "--device", help="auto | cpu | cuda | cuda:N.")
+DTYPE = typer.Option(None, "--dtype", help="auto | float32 | bfloat16 | float16.")
+BATCH = typer.Option(None, "--batch-size", help="Rows decoded together (an integer).")
+TEMPERATURE = typer.Option(None, "--temperature", help="Sampling temperature for LLM fields.")
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors.")) -> None:
+    DEBUG["enabled"] = debug
+
+
+def _overrides(
+    model: str | None, backend: str | None, device: str | None, dtype: str | None,
+    batch_size: int | None, temperature: float | None,
+) -> dict[str, Any]:
+    values = {"name": model, "backend": backend, "device": device, "dtype": dtype, "batch_size": batch_size,
+              "generation.temperature": temperature}
+    return {k: v for k, v in values.items() if v is not None}
+
+
+@app.command()
+@handle_errors
+def generate(
+    spec: Path = SPEC_ARG,
+    rows: int | None = typer.Option(None, "--rows", "-n", help="Rows to generate (default: the spec's rows)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Output file; .csv, .parquet or .jsonl by suffix."),
+    seed: int | None = SEED,
+    model: str | None = MODEL,
+    backend: str | None = BACKEND,
+    device: str | None = DEVICE,
+    dtype: str | None = DTYPE,
+    batch_size: int | None = BATCH,
+    temperature: float | None = TEMPERATURE,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+) -> None:
+    """Generate a dataset from SPEC and write it to --output, with a run record and a rejects file beside it."""
+    table_format(output)
+    loaded = api.load_spec(spec)
+    with row_progress(f"generating {loaded.name}", quiet=quiet) as progress:
+        run = api.generate_run(
+            loaded, rows, seed, output=output, progress=progress,
+            model=_overrides(model, backend, device, dtype, batch_size, temperature),
+        )
+    if not quiet and run.stats is not None:
+        from llmsynth.engine.run_record import sidecar_paths
+
+        record = run.stats.record()
+        record_path, rejects_path = sidecar_paths(output)
+        err.print(
+            f"wrote {record['rows_written']} rows to {output} in {record['seconds']:.1f} s "
+            f"({record['rows_per_s']:.2f} rows/s"
+            + (f", {record['tokens_per_s']:.0f} tokens/s" if record["generated_tokens"] else "")
+            + ")"
+        )
+        if record["llm_rows"]:
+            err.print(
+                f"LLM rows: {record['llm_rows']}, first-pass valid {record['first_pass_valid']}, "
+                f"retries {record['retries']}, rejected {record['rejected']}"
+            )
+        elif record["rejected"]:
+            err.print(f"rejected rows: {record['rejected']}")
+        err.print(f"run record: {record_path}; rejects: {rejects_path}")
+
+
+@app.command()
+@handle_errors
+def preview(
+    spec: Path = SPEC_ARG,
+    rows: int = typer.Option(5, "--rows", "-n", help="Rows to show."),
+    seed: int | None = SEED,
+    model: str | None = MODEL,
+    backend: str | None = BACKEND,
+    device: str | None = DEVICE,
+    dtype: str | None = DTYPE,
+    batch_size: int | None = BATCH,
+    temperature: float | None = TEMPERATURE,
+) -> None:
+    """Generate a few rows of SPEC and print them as a table (nothing is written)."""
+    data = api.generate(
+        spec, rows, seed, model=_overrides(model, backend, device, dtype, batch_size, temperature)
+    )
+    table = Table(show_lines=False)
+    for name in data.columns:
+        table.add_column(str(name), overflow="fold")
+    for record in data.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in record))
+    out.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+@app.command()
+@handle_errors
+def validate(spec: Path = SPEC_ARG) -> None:
+    """Check SPEC without generating: schema, parameters, templates, dependencies; print the plan."""
+    from llmsynth.spec import LLMGroup, order_columns
+
+    loaded = api.load_spec(spec)
+    table = Table(title=f"{loaded.name}: {loaded.rows} rows, seed {loaded.seed}, model {loaded.model.name}")
+    table.add_column("step")
+    table.add_column("kind")
+    table.add_column("columns")
+    table.add_column("reads")
+    for step, column in enumerate(order_columns(loaded), start=1):
+        kind = str(getattr(column, "kind", "?"))
+        if isinstance(column, LLMGroup):
+            kind += f" ({column.decoding})"
+        table.add_row(str(step), kind, ", ".join(column.output_names()), ", ".join(sorted(column.dependencies())))
+    out.print(table)
+    out.print(f"[green]ok[/green]: {spec} is valid ({len(loaded.column_names)} columns)")
+
+
+@app.command()
+@handle_errors
+def models() -> None:
+    """List the registered model aliases, where each loads from, and whether its weights are present."""
+    from llmsynth.models.registry import list_models
+
+    table = Table(title="models (add your own in ~/.config/llmsynth/models.yaml or $LLMSYNTH_MODELS)")
+    for heading in ("alias", "source", "loads from", "present"):
+        table.add_column(heading, overflow="fold")
+    for info in list_models():
+        table.add_row(info.alias, info.source, str(info.location), "yes" if info.present else "no")
+    out.print(table)
+
+
+def main() -> None:
+    """Console entry point."""
+    app(prog_name="llmsynth")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

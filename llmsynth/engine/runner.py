@@ -1,0 +1,191 @@
+"""Run a spec chunk by chunk: samplers, expressions and LLM groups in dependency order, then the
+table validator; only valid rows leave a chunk.
+
+Chunks have a fixed size (``generation.chunk_size``) and draw every random value from streams keyed
+by (seed, column, chunk index), so a chunk's rows do not depend on which chunks ran before it: the
+basis for resume and scale-out. Samplers whose rows depend on each other (time series, graphs) are
+drawn once for the whole table and sliced.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from llmsynth.engine.run_record import RunStats
+from llmsynth.engine.seeding import stream
+from llmsynth.errors import GenerationError, LLMSynthError, SpecError
+from llmsynth.scaffold.base import Sampler
+from llmsynth.scaffold.registry import build_sampler
+from llmsynth.spec import DatasetSpec, LLMGroup, order_columns
+from llmsynth.spec.base import ColumnBase
+
+# when rows are rejected, extra chunks top the table up; this bounds the extra work
+MAX_TOPUP_FACTOR = 3
+
+
+@dataclass
+class ChunkResult:
+    """One chunk's valid rows, its rejects (as JSON-able dicts) and counters."""
+
+    index: int
+    data: pd.DataFrame
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Runner:
+    """Compiles a spec into samplers once, then produces chunks on demand."""
+
+    def __init__(self, spec: DatasetSpec, *, backend: Any = None) -> None:
+        self.spec = spec
+        self.order = order_columns(spec)
+        self.samplers: dict[int, Sampler] = {}
+        for column in self.order:
+            if not isinstance(column, LLMGroup):
+                self.samplers[id(column)] = _build(column, spec)
+        self.stats = RunStats(rows_requested=spec.rows)
+        self._backend = backend
+        self._filler: Any = None
+        self._whole: dict[int, pd.DataFrame] = {}
+
+    @property
+    def has_llm(self) -> bool:
+        return bool(self.spec.llm_groups())
+
+    def target_rows(self, rows: int | None) -> int:
+        """Rows to produce: the request, unless a sampler fixes the table length (an edge list)."""
+        fixed = {s.fixed_rows() for s in self.samplers.values()} - {None}
+        if len(fixed) > 1:
+            raise SpecError(f"samplers fix different table lengths: {sorted(fixed)}")  # type: ignore[type-var]
+        if fixed:
+            return int(fixed.pop())  # type: ignore[arg-type]
+        return rows if rows is not None else self.spec.rows
+
+    def _prepare_whole_table(self, total: int) -> None:
+        for column in self.order:
+            sampler = self.samplers.get(id(column))
+            if sampler is not None and not sampler.per_chunk and id(column) not in self._whole:
+                rng = stream(self.spec.seed, _key(column), -1)
+                frame = sampler.sample(total, rng, pd.DataFrame(index=pd.RangeIndex(total)))
+                self._whole[id(column)] = frame.reset_index(drop=True)
+
+    def chunk(self, index: int, n: int) -> ChunkResult:
+        """Rows [index * chunk_size, index * chunk_size + n) of the table, validated."""
+        start = index * self.spec.generation.chunk_size
+        frame = pd.DataFrame(index=pd.RangeIndex(n))
+        rejects: list[dict[str, Any]] = []
+        alive = np.ones(n, dtype=bool)
+        for column in self.order:
+            if isinstance(column, LLMGroup):
+                values, group_rejects = self._fill_llm(column, frame, alive, index)
+                for name in values.columns:
+                    frame[name] = values[name].to_numpy()
+                for reject in group_rejects:
+                    alive[reject["row"]] = False
+                    reject["row"] += start
+                    rejects.append(reject)
+                continue
+            sampler = self.samplers[id(column)]
+            if sampler.per_chunk:
+                values = sampler.sample(n, stream(self.spec.seed, _key(column), index), frame)
+            else:
+                values = self._whole[id(column)].iloc[start : start + n].reset_index(drop=True)
+            _check_output(column, values, n)
+            for name in column.output_names():
+                frame[name] = values[name].to_numpy()
+        return self._validate(index, frame, alive, rejects)
+
+    def _fill_llm(
+        self, group: LLMGroup, frame: pd.DataFrame, alive: np.ndarray, index: int
+    ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+        if self._filler is None:
+            from llmsynth.engine.llm_step import LLMFiller
+
+            self._filler = LLMFiller(self.spec, backend=self._backend)
+        live = frame[alive].reset_index(drop=True)
+        positions = np.flatnonzero(alive)
+        values, rejects, stats = self._filler.fill(group, live, chunk=index)
+        self.stats.add_llm(stats)
+        full = pd.DataFrame(index=frame.index, columns=list(values.columns), dtype=object)
+        for name in values.columns:
+            full.loc[positions, name] = values[name].to_numpy()
+        out = []
+        for reject in rejects:
+            out.append({"row": int(positions[reject.row]), "group": reject.group, "raw": reject.raw,
+                        "reason": reject.reason, "attempts": reject.attempts})
+        return full.infer_objects(), out
+
+    def _validate(
+        self, index: int, frame: pd.DataFrame, alive: np.ndarray, rejects: list[dict[str, Any]]
+    ) -> ChunkResult:
+        from llmsynth.parsers import validate_table
+
+        start = index * self.spec.generation.chunk_size
+        check = validate_table(frame, self.spec.column_schemas(), self.spec.row_constraints())
+        invalid = alive & ~np.asarray(check.valid, dtype=bool)
+        if invalid.any():
+            errors = check.errors
+            for row in np.flatnonzero(invalid):
+                reasons = errors.loc[errors["row"] == row]
+                reason = "; ".join(f"{c}: {r}" for c, r in zip(reasons["column"], reasons["reason"], strict=True))
+                rejects.append({"row": start + int(row), "group": "table", "raw": "", "reason": reason,
+                                "attempts": 1})
+        keep = alive & ~invalid
+        data = frame[keep].reset_index(drop=True)
+        data = data[self.spec.column_names]
+        return ChunkResult(index=index, data=data, rejects=rejects)
+
+    def run(
+        self, rows: int | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[ChunkResult]:
+        """Yield chunks until ``rows`` valid rows exist (topping up rejected rows where possible)."""
+        target = self.target_rows(rows)
+        self.stats = RunStats(rows_requested=target)
+        started = time.perf_counter()
+        self._prepare_whole_table(target)
+        size = self.spec.generation.chunk_size
+        can_top_up = all(s.per_chunk for s in self.samplers.values())
+        planned_chunks = -(-target // size)
+        max_chunks = planned_chunks * (MAX_TOPUP_FACTOR if can_top_up else 1)
+        done = 0
+        index = 0
+        while done < target and index < max_chunks:
+            # planned chunks have fixed sizes (so each is independent of the others); top-ups fill the gap
+            planned = min(size, target - index * size) if index < planned_chunks else min(size, target - done)
+            result = self.chunk(index, planned)
+            result.data = result.data.iloc[: target - done]
+            done += len(result.data)
+            self.stats.add_chunk(result)
+            self.stats.seconds = time.perf_counter() - started
+            if progress is not None:
+                progress(done, target)
+            yield result
+            index += 1
+        self.stats.seconds = time.perf_counter() - started
+
+
+def _key(column: ColumnBase) -> str:
+    return f"{column.__class__.__name__}:{column.label}"
+
+
+def _build(column: ColumnBase, spec: DatasetSpec) -> Sampler:
+    try:
+        return build_sampler(column, spec)
+    except LLMSynthError:
+        raise
+    except (ValueError, KeyError, OSError) as exc:
+        raise SpecError(str(exc), column=column.label) from exc
+
+
+def _check_output(column: ColumnBase, values: pd.DataFrame, n: int) -> None:
+    missing = [name for name in column.output_names() if name not in values.columns]
+    if missing or len(values) != n:
+        raise GenerationError(
+            f"sampler for '{column.label}' returned {len(values)} rows and columns {list(values.columns)};"
+            f" expected {n} rows of {column.output_names()}"
+        )
