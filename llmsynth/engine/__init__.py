@@ -1,0 +1,1 @@
+"""Planning and running a spec: seeded chunks, LLM steps, validation, run records."""
