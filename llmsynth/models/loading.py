@@ -1,0 +1,83 @@
+"""Load a model and tokenizer from local weights, on the configured device and dtype."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmsynth.errors import ModelLoadError, SpecError
+from llmsynth.models.gguf_cache import cached_folder
+from llmsynth.models.registry import load_registry
+from llmsynth.models.sources import locate
+from llmsynth.spec.model import ModelConfig
+
+
+@dataclass
+class LoadedModel:
+    """A ready model: the transformers objects plus where and how it runs."""
+
+    model: Any
+    tokenizer: Any
+    name: str
+    folder: Path
+    device: str
+    dtype: str
+    seconds: float
+
+
+def resolve_device(config: ModelConfig) -> str:
+    import torch
+
+    if config.device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if config.device.startswith("cuda") and not torch.cuda.is_available():
+        raise SpecError(f"device '{config.device}' asked for, but CUDA is not available", column="model")
+    return config.device
+
+
+def resolve_dtype(config: ModelConfig, device: str) -> str:
+    """auto: the registry's recommendation (bfloat16 by default) on GPU, float32 on CPU."""
+    if config.dtype != "auto":
+        return config.dtype
+    if device == "cpu":
+        return "float32"
+    entry = load_registry().get(config.name)
+    return entry.dtype if entry and entry.dtype else "bfloat16"
+
+
+def load_model(config: ModelConfig) -> LoadedModel:
+    """Locate, convert if needed (GGUF), and load; raises ModelLoadError with a way out."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    started = time.perf_counter()
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    source = locate(config.name)
+    folder = cached_folder(source)
+    device = resolve_device(config)
+    dtype = resolve_dtype(config, device)
+    options: dict[str, Any] = {"dtype": getattr(torch, dtype), "local_files_only": True}
+    if device != "cpu":
+        options["attn_implementation"] = "sdpa"
+    if config.device_map:
+        options["device_map"] = config.device_map
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(folder, **options)
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(
+            f"could not load model '{config.name}' from {folder}: {exc}. "
+            "Check that the folder holds config.json, tokenizer files and weights."
+        ) from exc
+    if not config.device_map:
+        model = model.to(device)  # type: ignore[arg-type]  # transformers' stub wants a dtype-or-device union
+    model.eval()
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return LoadedModel(model, tokenizer, config.name, folder, device, dtype, time.perf_counter() - started)
