@@ -42,7 +42,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/mypy
 
 examples: $(STAMP)
-	$(BIN)/python -m llmsynth.examples_gallery
+	$(BIN)/python examples/guide/build.py
 
 clean:
 	rm -rf $(VENV) out

@@ -77,7 +77,8 @@ class Runner:
     def chunk(self, index: int, n: int) -> ChunkResult:
         """Rows [index * chunk_size, index * chunk_size + n) of the table, validated."""
         start = index * self.spec.generation.chunk_size
-        frame = pd.DataFrame(index=pd.RangeIndex(n))
+        # the index holds global row numbers, so samplers that number rows (ids) stay unique across chunks
+        frame = pd.DataFrame(index=pd.RangeIndex(start, start + n))
         rejects: list[dict[str, Any]] = []
         alive = np.ones(n, dtype=bool)
         for column in self.order:
@@ -111,7 +112,7 @@ class Runner:
         positions = np.flatnonzero(alive)
         values, rejects, stats = self._filler.fill(group, live, chunk=index)
         self.stats.add_llm(stats)
-        full = pd.DataFrame(index=frame.index, columns=list(values.columns), dtype=object)
+        full = pd.DataFrame(index=pd.RangeIndex(len(frame)), columns=list(values.columns), dtype=object)
         for name in values.columns:
             full.loc[positions, name] = values[name].to_numpy()
         out = []
@@ -126,6 +127,7 @@ class Runner:
         from llmsynth.parsers import validate_table
 
         start = index * self.spec.generation.chunk_size
+        frame = frame.reset_index(drop=True)
         check = validate_table(frame, self.spec.column_schemas(), self.spec.row_constraints())
         invalid = alive & ~np.asarray(check.valid, dtype=bool)
         if invalid.any():
