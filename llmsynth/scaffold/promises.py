@@ -19,6 +19,8 @@ class DistributionPromise:
     params: dict[str, float]
     discrete: bool = False
     rounded: bool = False  # values were rounded/clipped after drawing: compare loosely
+    # truncated to [low, high] (None = open side): compare with (F(x) - F(low)) / (F(high) - F(low))
+    bounds: tuple[float | None, float | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,21 @@ class ArmaPromise:
     ar: tuple[float, ...]
     ma: tuple[float, ...]
     group_column: str | None = None  # several series stacked, one per value of this column
+    # deterministic part to subtract before fitting: mean + trend * t + amplitude * sin(2 pi t / period)
+    mean: float = 0.0
+    trend: float = 0.0
+    season_period: int | None = None
+    season_amplitude: float = 0.0
+    sd: float = 1.0  # innovation standard deviation
+
+
+@dataclass(frozen=True)
+class TabulatedPromise:
+    """Column values follow the CDF tabulated at ``xs`` (linear in between): Monte Carlo samplers."""
+
+    column: str
+    xs: tuple[float, ...]
+    cdf: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,12 @@ class GraphPromise:
 
 
 Promise = (
-    DistributionPromise | CategoricalPromise | CorrelationPromise | SumPromise | ArmaPromise
-    | LinearPromise | GraphPromise
+    DistributionPromise
+    | CategoricalPromise
+    | CorrelationPromise
+    | SumPromise
+    | ArmaPromise
+    | LinearPromise
+    | GraphPromise
+    | TabulatedPromise
 )

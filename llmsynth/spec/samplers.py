@@ -1,55 +1,76 @@
-"""Scaffold sampler specs: one pydantic model per ``kind``; the scaffold package maps each kind to code."""
+"""Scaffold sampler specs: one pydantic model per ``kind``; the scaffold package maps each kind to code.
+
+The models live in topic modules (``sampler_dists``, ``sampler_basic``, ``sampler_montecarlo``,
+``sampler_groups``, ``sampler_structure``); this module gathers them for the dataset spec's union.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from llmsynth.spec.sampler_basic import (
+    BASIC_SPECS,
+    BooleanSpec,
+    CategoricalSpec,
+    DateSpec,
+    IdSpec,
+    IntegerSpec,
+)
+from llmsynth.spec.sampler_common import ByColumn, NumericColumn, SamplerColumn
+from llmsynth.spec.sampler_dists import (
+    DIST_SPECS,
+    BetaSpec,
+    BinomialSpec,
+    DistributionColumn,
+    ExponentialSpec,
+    GammaSpec,
+    LogNormalSpec,
+    NegBinomialSpec,
+    NormalSpec,
+    PoissonSpec,
+    ScipySpec,
+    TruncNormalSpec,
+    UniformSpec,
+)
+from llmsynth.spec.sampler_groups import (
+    GROUP_SPECS,
+    CopulaSpec,
+    FixedSumSpec,
+    MixtureSpec,
+    MultivariateNormalSpec,
+)
+from llmsynth.spec.sampler_montecarlo import MONTE_CARLO_SPECS, DensitySpec, EmpiricalSpec
+from llmsynth.spec.sampler_structure import STRUCTURE_SPECS, ArmaSpec, GraphSpec, TreeSpec
 
-from pydantic import Field, model_validator
+SAMPLER_SPECS = (*DIST_SPECS, *BASIC_SPECS, *MONTE_CARLO_SPECS, *GROUP_SPECS, *STRUCTURE_SPECS)
 
-from llmsynth.spec.base import ColumnBase
-from llmsynth.spec.schema import ColumnSchema
-
-
-class NormalSpec(ColumnBase):
-    """Normal distribution N(mean, sd)."""
-
-    kind: Literal["normal"]
-    name: str
-    mean: float = 0.0
-    sd: float = Field(default=1.0, gt=0)
-    round: int | None = None
-
-    def column_schemas(self) -> list[ColumnSchema]:
-        return [ColumnSchema(name=self.name, type="integer" if self.round == 0 else "number")]
-
-
-class UniformSpec(ColumnBase):
-    """Uniform distribution on [low, high)."""
-
-    kind: Literal["uniform"]
-    name: str
-    low: float = 0.0
-    high: float = 1.0
-
-    @model_validator(mode="after")
-    def _check(self) -> UniformSpec:
-        if self.low >= self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
-        return self
-
-    def column_schemas(self) -> list[ColumnSchema]:
-        return [ColumnSchema(name=self.name, type="number", minimum=self.low, maximum=self.high)]
-
-
-class CategoricalSpec(ColumnBase):
-    """Categories drawn with the given weights (normalised) or uniformly."""
-
-    kind: Literal["categorical"]
-    name: str
-    categories: list[str] | dict[str, float] = Field(min_length=1)
-
-    def column_schemas(self) -> list[ColumnSchema]:
-        return [ColumnSchema(name=self.name, type="choice", choices=tuple(self.categories))]
-
-
-SAMPLER_SPECS = (NormalSpec, UniformSpec, CategoricalSpec)
+__all__ = [
+    "SAMPLER_SPECS",
+    "ArmaSpec",
+    "BetaSpec",
+    "BinomialSpec",
+    "BooleanSpec",
+    "ByColumn",
+    "CategoricalSpec",
+    "CopulaSpec",
+    "DateSpec",
+    "DensitySpec",
+    "DistributionColumn",
+    "EmpiricalSpec",
+    "ExponentialSpec",
+    "FixedSumSpec",
+    "GammaSpec",
+    "GraphSpec",
+    "IdSpec",
+    "IntegerSpec",
+    "LogNormalSpec",
+    "MixtureSpec",
+    "MultivariateNormalSpec",
+    "NegBinomialSpec",
+    "NormalSpec",
+    "NumericColumn",
+    "PoissonSpec",
+    "SamplerColumn",
+    "ScipySpec",
+    "TreeSpec",
+    "TruncNormalSpec",
+    "UniformSpec",
+]
