@@ -28,7 +28,7 @@ def missing_mask(s: pd.Series, schema: ColumnSchema) -> np.ndarray:
     """NaN/None everywhere, and the empty string in string and choice columns."""
     mask = s.isna().to_numpy()
     if schema.type in ("string", "choice") and not ptypes.is_numeric_dtype(s.dtype):
-        mask |= (s == "").to_numpy(dtype=bool, na_value=False)
+        mask = mask | (s == "").to_numpy(dtype=bool, na_value=False)
     return mask
 
 
@@ -113,11 +113,15 @@ def _string(s: pd.Series, schema: ColumnSchema, present: np.ndarray) -> list[Che
 
 
 def pattern_mask(text: pd.Series, schema: ColumnSchema) -> np.ndarray:
-    """Full-match of the schema pattern, run by RE2 once per distinct value (measured fastest; see bench)."""
-    pattern = compile_pattern(schema.pattern or "", column=schema.name)
-    return _per_unique(
-        text, lambda u: np.fromiter((pattern.fullmatch(v) is not None for v in u), bool, len(u))
-    )
+    """Full match of the schema pattern, vectorised by pandas' string methods.
+
+    On Arrow-backed strings (pandas 3's default) this runs Arrow's RE2 matcher: 35M rows/s here, against
+    78M for RE2 once per distinct value when values repeat but 0.3M when they are all distinct (see
+    benchmarks/bench_validate.py). The pattern is first compiled by RE2 so both engines accept it.
+    """
+    pattern = schema.pattern or ""
+    compile_pattern(pattern, column=schema.name)
+    return text.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
 
 
 _TYPE_CHECKS: dict[str, Callable[[pd.Series, ColumnSchema, np.ndarray], list[Check]]] = {
