@@ -19,7 +19,7 @@ def resolve(value: Any, context: pd.DataFrame, column: str, field: str) -> Any:
     if value.by not in context.columns:
         raise SpecError(f"field '{field}': column '{value.by}' has not been generated yet", column=column)
     keys = context[value.by].astype(str).to_numpy(dtype=object)
-    looked_up = pd.Series(keys).map(value.map).to_numpy(dtype=float)
+    looked_up = np.array(pd.Series(keys).map(value.map), dtype=float)
     missing = np.isnan(looked_up)
     if missing.any():
         if value.default is None:

@@ -10,7 +10,8 @@ import math
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, PlainValidator, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from llmsynth.spec.base import ColumnBase, StrictModel
 
@@ -39,22 +40,45 @@ class ByColumn(StrictModel):
 Param = float | ByColumn
 
 
-def _checked(test: Callable[[float], bool], what: str) -> Callable[[Param], Param]:
-    def check(value: Param) -> Param:
-        for v in value.values() if isinstance(value, ByColumn) else [value]:
-            if not math.isfinite(v) or not test(v):
-                raise ValueError(f"must be {what}, got {v}")
-        return value
+def _checked(test: Callable[[float], bool], what: str) -> PlainValidator:
+    """A validator for a Param: a number, or a by-column mapping whose values all pass ``test``.
 
-    return check
+    Written by hand (not a pydantic union) so a bad number gets one message on the field itself.
+    """
+
+    def number(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PydanticCustomError(
+                "float_type", "Input should be a valid number or {by: column, map: ...}"
+            )
+        if not math.isfinite(value) or not test(value):
+            raise PydanticCustomError(
+                "param_value", "Input should be {what}, got {value}", {"what": what, "value": value}
+            )
+        return float(value)
+
+    def check(value: Any) -> Param:
+        if isinstance(value, ByColumn):
+            parsed = value
+        elif isinstance(value, dict):
+            try:
+                parsed = ByColumn.model_validate(value)
+            except ValidationError as exc:
+                problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                raise PydanticCustomError("by_column", "{problems}", {"problems": problems}) from exc
+        else:
+            return number(value)
+        for v in parsed.values():
+            number(v)
+        return parsed
+
+    return PlainValidator(check, json_schema_input_type=float | ByColumn)
 
 
-AnyParam = Annotated[Param, AfterValidator(_checked(lambda v: True, "a finite number"))]
-PositiveParam = Annotated[Param, AfterValidator(_checked(lambda v: v > 0, "greater than 0"))]
-ProbParam = Annotated[Param, AfterValidator(_checked(lambda v: 0 <= v <= 1, "a probability in [0, 1]"))]
-CountParam = Annotated[
-    Param, AfterValidator(_checked(lambda v: v >= 0 and float(v).is_integer(), "a whole number >= 0"))
-]
+AnyParam = Annotated[Param, _checked(lambda v: True, "a finite number")]
+PositiveParam = Annotated[Param, _checked(lambda v: v > 0, "greater than 0")]
+ProbParam = Annotated[Param, _checked(lambda v: 0 <= v <= 1, "a probability in [0, 1]")]
+CountParam = Annotated[Param, _checked(lambda v: v >= 0 and float(v).is_integer(), "a whole number >= 0")]
 
 
 def constant(value: Param) -> float | None:
