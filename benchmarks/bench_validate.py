@@ -23,9 +23,12 @@ PATTERN = r"[A-Z][a-zé]+ [A-Z]\."
 def make_table(n: int, seed: int = 0) -> tuple[pd.DataFrame, list[ColumnSchema], list[SumConstraint]]:
     rng = np.random.default_rng(seed)
     first = np.array(["Ana", "Ben", "Chloé", "Dmitri", "Eun", "Farah", "Gus", "Hiro", "Ines", "Jon"])
-    names = pd.Series(first[rng.integers(0, 10, n)]) + " " + pd.Series(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))[
-        rng.integers(0, 26, n)
-    ].to_numpy() + "."
+    names = (
+        pd.Series(first[rng.integers(0, 10, n)])
+        + " "
+        + pd.Series(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))[rng.integers(0, 26, n)].to_numpy()
+        + "."
+    )
     shares = rng.dirichlet([2.0, 3.0, 5.0], n) * 100
     frame = pd.DataFrame(
         {
@@ -59,7 +62,7 @@ def make_table(n: int, seed: int = 0) -> tuple[pd.DataFrame, list[ColumnSchema],
 
 
 def distinct_names(frame: pd.DataFrame) -> pd.Series:
-    """Names that still match PATTERN but are all different (the id spelled in letters inside the first name)."""
+    """Names that match PATTERN but all differ (the id spelled in letters inside the first name)."""
     letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
     ids = frame["id"].to_numpy()
     spelled = pd.Series([""] * len(ids), dtype="str")
@@ -91,7 +94,9 @@ def compare_patterns(text: pd.Series, repeat: int) -> None:
 
     candidates = {
         "pandas .str.fullmatch (Arrow string dtype)": lambda: text.str.fullmatch(PATTERN),
-        "pandas .str.fullmatch (object dtype, Python re)": lambda: text.astype(object).str.fullmatch(compiled_re),
+        "pandas .str.fullmatch (object dtype, Python re)": lambda: text.astype(object).str.fullmatch(
+            compiled_re
+        ),
         "re2 once per distinct value (factorize)": re2_unique,
         "re2 on every value": re2_each,
     }
@@ -109,7 +114,8 @@ def main() -> None:
     result = validate_table(frame, schemas, constraints)
     assert result.n_valid == args.rows, result.reasons_count()  # the benchmark table is valid by construction
     seconds = best_of(args.repeat, lambda: validate_table(frame, schemas, constraints))
-    print(f"validate_table: {args.rows:,} rows x {frame.shape[1]} columns in {seconds:.3f} s (best of {args.repeat})")
+    shape = f"{args.rows:,} rows x {frame.shape[1]} columns"
+    print(f"validate_table: {shape} in {seconds:.3f} s (best of {args.repeat})")
     print(f"validate_table: {args.rows / seconds:,.0f} rows/s")
     broken = frame.copy()
     broken.loc[::10, "age"] = 200

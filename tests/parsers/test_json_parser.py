@@ -43,7 +43,10 @@ def test_slips_repaired_trailing_comma_single_quotes_unquoted_keys(people: list[
 
 
 def test_truncated_final_object_is_dropped_not_completed(people: list[ColumnSchema]) -> None:
-    text = '```json\n[{"job": "A", "age": 20, "country": "USA"},\n {"job": "B", "age": 30, "country": "Japan"},\n {"job": "C", "age": 4'
+    text = (
+        '```json\n[{"job": "A", "age": 20, "country": "USA"},\n'
+        ' {"job": "B", "age": 30, "country": "Japan"},\n {"job": "C", "age": 4'
+    )
     result = parse_rows(text, people, parser="json")
     assert [r["job"] for r in result.rows] == ["A", "B"]
     assert len(result.rejects) == 1
@@ -78,7 +81,11 @@ def test_unicode_cjk_and_case_insensitive_keys(people: list[ColumnSchema]) -> No
     text = '結果: {"Job": "看護師 👩‍⚕️", "AGE": "1,0", " Country ": "japan"}'
     with pytest.raises(ParseError, match="age: not a number"):
         parse_row(text, people)
-    assert parse_row(text.replace('"1,0"', "33"), people) == {"job": "看護師 👩‍⚕️", "age": 33, "country": "Japan"}
+    assert parse_row(text.replace('"1,0"', "33"), people) == {
+        "job": "看護師 👩‍⚕️",
+        "age": 33,
+        "country": "Japan",
+    }
 
 
 def test_two_keys_for_one_column_is_a_reject(people: list[ColumnSchema]) -> None:

@@ -30,7 +30,11 @@ def test_keys_are_case_and_spacing_insensitive_and_decorations_dropped() -> None
         ColumnSchema(name="remote", type="boolean"),
     ]
     text = "Here is the person:\n- **Job Title:** Data Engineer\n2. YEARS = 1,234\n* remote: Yes\nThanks!"
-    assert parse_row(text, schemas, parser="kv") == {"job_title": "Data Engineer", "years": 1234, "remote": True}
+    assert parse_row(text, schemas, parser="kv") == {
+        "job_title": "Data Engineer",
+        "years": 1234,
+        "remote": True,
+    }
 
 
 def test_repeated_key_starts_the_next_record(people: list[ColumnSchema]) -> None:

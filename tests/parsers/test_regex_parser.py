@@ -29,7 +29,11 @@ def test_scans_a_pipe_table_continuation(scored: list[ColumnSchema], people: lis
 
 def test_one_row_from_one_output(people: list[ColumnSchema]) -> None:
     text = "Answer: Chef | 40 | Japan (hope this helps)"
-    assert parse_row(text, people, parser="regex", regex=ROW) == {"job": "Answer: Chef", "age": 40, "country": "Japan"}
+    assert parse_row(text, people, parser="regex", regex=ROW) == {
+        "job": "Answer: Chef",
+        "age": 40,
+        "country": "Japan",
+    }
     with pytest.raises(ParseError, match="no match for the pattern"):
         parse_row("nothing useful", people, parser="regex", regex=ROW)
 

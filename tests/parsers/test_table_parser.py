@@ -21,14 +21,20 @@ def test_continuation_without_header_uses_schema_order(scored: list[ColumnSchema
 
 
 def test_markdown_table_with_header_in_other_order_and_separator(scored: list[ColumnSchema]) -> None:
-    text = "Here you go:\n\n| Country | Score | Job | Age |\n|:---|---:|:-:|---|\n| japan | 1,0 | Chef | 33 |\n| USA | 90 | Pilot | 41 |\n\nEnjoy!"
+    text = (
+        "Here you go:\n\n| Country | Score | Job | Age |\n|:---|---:|:-:|---|\n"
+        "| japan | 1,0 | Chef | 33 |\n| USA | 90 | Pilot | 41 |\n\nEnjoy!"
+    )
     result = parse_rows(text, scored)
     assert result.rows == [{"job": "Pilot", "age": 41, "country": "USA", "score": 90}]
     assert [(r.line, r.reason) for r in result.rejects] == [(5, "score: not a number")]
 
 
 def test_missing_cell_is_a_reject_not_a_shift(scored: list[ColumnSchema]) -> None:
-    text = "| Job | Age | Country | Score |\n|---|---|---|---|\n| Teacher | 45 | 88 |\n| Nurse | | France | 72 |\n| Chef | 50 | USA | 10 |"
+    text = (
+        "| Job | Age | Country | Score |\n|---|---|---|---|\n"
+        "| Teacher | 45 | 88 |\n| Nurse | | France | 72 |\n| Chef | 50 | USA | 10 |"
+    )
     result = parse_rows(text, scored)
     assert result.rows == [{"job": "Chef", "age": 50, "country": "USA", "score": 10}]
     assert [(r.line, r.reason) for r in result.rejects] == [
@@ -54,7 +60,10 @@ def test_two_tables_each_with_its_own_header(people: list[ColumnSchema]) -> None
 def test_real_model_misaligned_table_is_all_rejects(scored: list[ColumnSchema]) -> None:
     result = parse_rows(fixture_text("model_pipe_table_0.txt"), scored)
     assert result.rows == []
-    assert result.reasons_count() == {"age: not a number; country: not one of the choices": 11, "expected 4 cells, found 1": 1}
+    assert result.reasons_count() == {
+        "age: not a number; country: not one of the choices": 11,
+        "expected 4 cells, found 1": 1,
+    }
 
 
 def test_csv_with_quotes_header_and_given_order(people: list[ColumnSchema]) -> None:
