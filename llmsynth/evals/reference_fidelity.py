@@ -1,0 +1,128 @@
+"""Fidelity to a real reference table, scored the way SDMetrics' single-table QualityReport does,
+so figures can be compared with published SDMetrics numbers.
+
+- Column Shapes: KSComplement (1 - two-sample KS statistic) for numeric and datetime columns,
+  TVComplement (1 - total variation distance) for categorical and boolean ones.
+- Column Pair Trends: CorrelationSimilarity (1 - |r_real - r_synth| / 2, Pearson) for two numeric
+  columns, ContingencySimilarity (1 - TVD of the joint frequencies) otherwise, with a numeric
+  column cut into 10 equal-width bins of its own table's range (as SDMetrics does, each table
+  with its own edges).
+- Overall: the mean of the two property scores, each the mean of its column / pair scores.
+Free-text columns (more distinct values than half the rows) are left out, as SDMetrics leaves out
+``text`` and ``id`` columns.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from llmsynth.evals.columns import Kind, as_category, as_numeric, column_kinds, frequencies, tvd
+from llmsynth.spec.schema import ColumnSchema
+
+_DECIMALS = 14  # SDMetrics rounds before its KS test (sys.float_info.dig - 1)
+_BINS = 10
+
+
+def ks_complement(real: pd.Series, synthetic: pd.Series) -> float:
+    r = real.dropna().round(_DECIMALS).to_numpy()
+    s = synthetic.dropna().round(_DECIMALS).to_numpy()
+    if r.size == 0 or s.size == 0:
+        return float("nan")
+    return 1.0 - float(stats.ks_2samp(r, s).statistic)
+
+
+def tv_complement(real: pd.Series, synthetic: pd.Series) -> float:
+    p, q = frequencies(real), frequencies(synthetic)
+    if not p or not q:
+        return float("nan")
+    return 1.0 - tvd(p, q)
+
+
+def pearson(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson r, NaN for constant input (scipy would warn; the pair is then not scored)."""
+    if x.size < 2 or np.std(x) == 0 or np.std(y) == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def correlation_similarity(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict[str, float]:
+    r, s = real.dropna().to_numpy(), synthetic.dropna().to_numpy()
+    r_corr, s_corr = pearson(r[:, 0], r[:, 1]), pearson(s[:, 0], s[:, 1])
+    score = 1 - abs(r_corr - s_corr) / 2
+    return {"score": score, "real": r_corr, "synthetic": s_corr}
+
+
+def contingency_similarity(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
+    def joint(frame: pd.DataFrame) -> pd.Series:
+        return frame.groupby(list(frame.columns), dropna=False).size() / len(frame)
+
+    r, s = joint(real), joint(synthetic)
+    index = r.index.union(s.index, sort=False)
+    diff = (r.reindex(index, fill_value=0) - s.reindex(index, fill_value=0)).abs().fillna(0)
+    return float(1 - diff.sum() / 2)
+
+
+def _discretise(values: pd.Series) -> pd.Series:
+    present = values.dropna()
+    edges = np.histogram_bin_edges(present.to_numpy(), bins=_BINS) if len(present) else np.array([0.0])
+    return pd.Series(np.digitize(values.to_numpy(dtype=float), edges), index=values.index)
+
+
+def _prepared(frame: pd.DataFrame, kinds: Mapping[str, Kind]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(values in each column's working form, binned numerics) for one table."""
+    values, binned = {}, {}
+    for name, kind in kinds.items():
+        if kind in ("numeric", "datetime"):
+            values[name] = as_numeric(frame[name], kind)
+            binned[name] = _discretise(values[name])
+        else:
+            values[name] = as_category(frame[name])
+    return pd.DataFrame(values, index=frame.index), pd.DataFrame(binned, index=frame.index)
+
+
+def reference_scores(
+    data: pd.DataFrame, reference: pd.DataFrame, schemas: Mapping[str, ColumnSchema] | None = None
+) -> dict[str, Any]:
+    """Column Shapes, Column Pair Trends and their mean, with every column and pair score."""
+    common = [str(c) for c in reference.columns if c in data.columns]
+    excluded = {str(c): "only in the reference" for c in reference.columns if c not in data.columns}
+    excluded.update({str(c): "only in the synthetic data" for c in data.columns if c not in reference.columns})
+    all_kinds = column_kinds(reference[common], schemas)
+    kinds = {c: k for c, k in all_kinds.items() if k != "text"}
+    excluded.update({c: "free text" for c, k in all_kinds.items() if k == "text"})
+    real, real_bins = _prepared(reference, kinds)
+    synth, synth_bins = _prepared(data, kinds)
+
+    columns: dict[str, dict[str, Any]] = {}
+    for name, kind in kinds.items():
+        if kind in ("numeric", "datetime"):
+            columns[name] = {"kind": kind, "metric": "KSComplement", "score": ks_complement(real[name], synth[name])}
+        else:
+            columns[name] = {"kind": kind, "metric": "TVComplement", "score": tv_complement(real[name], synth[name])}
+
+    pairs: dict[str, dict[str, Any]] = {}
+    for a, b in itertools.combinations(kinds, 2):
+        continuous = [kinds[c] in ("numeric", "datetime") for c in (a, b)]
+        if all(continuous):
+            pairs[f"{a}|{b}"] = {"metric": "CorrelationSimilarity",
+                                 **correlation_similarity(real[[a, b]], synth[[a, b]])}
+            continue
+        r_pair = pd.concat([(real_bins if continuous[i] else real)[c] for i, c in enumerate((a, b))], axis=1)
+        s_pair = pd.concat([(synth_bins if continuous[i] else synth)[c] for i, c in enumerate((a, b))], axis=1)
+        pairs[f"{a}|{b}"] = {"metric": "ContingencySimilarity", "score": contingency_similarity(r_pair, s_pair)}
+
+    shapes = _mean([c["score"] for c in columns.values()])
+    trends = _mean([p["score"] for p in pairs.values()])
+    return {"overall": _mean([shapes, trends]), "column_shapes": shapes, "column_pair_trends": trends,
+            "columns": columns, "pairs": pairs, "excluded": excluded}
+
+
+def _mean(values: list[float | None]) -> float | None:
+    finite = [v for v in values if v is not None and np.isfinite(v)]
+    return float(np.mean(finite)) if finite else None

@@ -1,0 +1,87 @@
+"""The result of an evaluation: every figure as a JSON-able tree, the headline figures, threshold
+checks, and writers for JSON and the HTML report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from llmsynth.evals.columns import clean
+from llmsynth.evals.thresholds import HEADLINE, failed_thresholds, resolve
+from llmsynth.scaffold.promises import Promise
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class EvalReport:
+    """Scores of one table (``scores``: family -> figures; keys documented in docs/evals.md).
+
+    The data, the reference and the spec's promises are kept so ``write_html`` can draw plots;
+    they are never written to the JSON.
+    """
+
+    scores: dict[str, Any]
+    dataset: str = "dataset"
+    rows: int = 0
+    thresholds: dict[str, float] = field(default_factory=dict)
+    data: pd.DataFrame | None = field(default=None, repr=False)
+    reference: pd.DataFrame | None = field(default=None, repr=False)
+    promises: list[Promise] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self.scores = clean(self.scores)
+
+    @property
+    def headline(self) -> dict[str, float]:
+        """The figures shown at the top of the report, by dotted key; those not computed are left out."""
+        out = {}
+        for key, _, _ in HEADLINE:
+            found, value = resolve(self.scores, key)
+            if found and isinstance(value, int | float) and not isinstance(value, bool):
+                out[key] = float(value)
+        return out
+
+    def value(self, key: str) -> Any:
+        """One figure by dotted key (``reference.columns.age.score``), None when absent."""
+        return resolve(self.scores, key)[1]
+
+    def failed_thresholds(self, thresholds: dict[str, float] | None = None) -> list[str]:
+        """Lines naming every threshold not met; defaults to the spec's ``thresholds:``."""
+        return failed_thresholds(self.scores, self.thresholds if thresholds is None else thresholds)
+
+    def to_dict(self) -> dict[str, Any]:
+        return clean({
+            "schema_version": SCHEMA_VERSION,
+            "dataset": self.dataset,
+            "rows": self.rows,
+            "headline": self.headline,
+            "thresholds": self.thresholds,
+            "failed_thresholds": self.failed_thresholds(),
+            "scores": self.scores,
+        })
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+
+    def write_json(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.to_json() + "\n", encoding="utf-8")
+        return path
+
+    def to_html(self) -> str:
+        from llmsynth.evals.report_html import render_html
+
+        return render_html(self)
+
+    def write_html(self, path: str | Path) -> Path:
+        """A self-contained HTML file (plots embedded as base64 PNG)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.to_html(), encoding="utf-8")
+        return path
