@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from llmsynth.spec.sampler_common import ProbParam, SamplerColumn
+from llmsynth.spec.sampler_common import ProbParam, SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
 
 
@@ -26,17 +26,18 @@ class CategoricalSpec(SamplerColumn):
     def _check_weights(self) -> CategoricalSpec:
         if isinstance(self.categories, list):
             if len(set(self.categories)) != len(self.categories):
-                raise ValueError("categories repeat a value")
+                raise invalid("categories", "categories repeat a value")
             return self
         negative = [k for k, v in self.categories.items() if not v >= 0 or not math.isfinite(v)]
         if negative:
-            raise ValueError(f"weights must be finite and >= 0; bad: {', '.join(negative)}")
+            raise invalid("categories", f"weights must be finite and >= 0; bad: {', '.join(negative)}")
         total = sum(self.categories.values())
         if total <= 0:
-            raise ValueError("weights sum to 0")
+            raise invalid("categories", "weights sum to 0")
         if not self.normalize and abs(total - 1) > 1e-6:
-            raise ValueError(
-                f"probabilities sum to {total:g}, not 1; fix them or set normalize: true to rescale weights"
+            raise invalid(
+                "categories",
+                f"probabilities sum to {total:g}, not 1; fix them or set normalize: true to rescale weights",
             )
         return self
 
@@ -72,7 +73,7 @@ class IntegerSpec(SamplerColumn):
     @model_validator(mode="after")
     def _check(self) -> IntegerSpec:
         if self.low > self.high:
-            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+            raise invalid("low", f"low ({self.low}) must not exceed high ({self.high})")
         return self
 
     def column_schemas(self) -> list[ColumnSchema]:
@@ -90,9 +91,9 @@ class DateSpec(SamplerColumn):
     @model_validator(mode="after")
     def _check(self) -> DateSpec:
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
-            raise ValueError("give start and end without a time zone")
+            raise invalid("start", "give start and end without a time zone")
         if self.start >= self.end:
-            raise ValueError(f"start ({self.start}) must be before end ({self.end})")
+            raise invalid("start", f"start ({self.start}) must be before end ({self.end})")
         return self
 
     def column_schemas(self) -> list[ColumnSchema]:

@@ -81,6 +81,13 @@ ProbParam = Annotated[Param, _checked(lambda v: 0 <= v <= 1, "a probability in [
 CountParam = Annotated[Param, _checked(lambda v: v >= 0 and float(v).is_integer(), "a whole number >= 0")]
 
 
+def invalid(field: str, message: str) -> PydanticCustomError:
+    """An error from a whole-entry check that still names the field it is about."""
+    return PydanticCustomError(
+        "invalid_parameter", "field '{field}': {message}", {"field": field, "message": message}
+    )
+
+
 def constant(value: Param) -> float | None:
     """The number, or None when the parameter varies per row."""
     return None if isinstance(value, ByColumn) else float(value)
@@ -88,7 +95,7 @@ def constant(value: Param) -> float | None:
 
 def check_bounds(bounds: Bounds | None, field: str) -> None:
     if bounds is not None and None not in bounds and bounds[0] >= bounds[1]:  # type: ignore[operator]
-        raise ValueError(f"{field}: low ({bounds[0]}) must be below high ({bounds[1]})")
+        raise invalid(field, f"low ({bounds[0]}) must be below high ({bounds[1]})")
 
 
 def intersect(a: Bounds, b: Bounds | None) -> Bounds:
@@ -104,13 +111,11 @@ def check_matrix(rows: list[list[float]], size: int, what: str) -> None:
     """Square, of the given size, symmetric."""
     if len(rows) != size or any(len(r) != size for r in rows):
         shape = f"{len(rows)}x{len(rows[0]) if rows else 0}"
-        raise ValueError(f"{what} must be {size}x{size} (one row and column per column), got {shape}")
+        raise invalid(what, f"must be {size}x{size} (one row and column per column), got {shape}")
     for i in range(size):
         for j in range(i):
             if abs(rows[i][j] - rows[j][i]) > 1e-9:
-                raise ValueError(
-                    f"{what} must be symmetric: [{i}][{j}]={rows[i][j]} but [{j}][{i}]={rows[j][i]}"
-                )
+                raise invalid(what, f"must be symmetric: [{i}][{j}]={rows[i][j]} but [{j}][{i}]={rows[j][i]}")
 
 
 def min_eigenvalue(rows: list[list[float]]) -> float:

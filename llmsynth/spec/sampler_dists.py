@@ -23,6 +23,7 @@ from llmsynth.spec.sampler_common import (
     ProbParam,
     constant,
     intersect,
+    invalid,
 )
 
 Resolve = Callable[[Param], Any]
@@ -68,9 +69,9 @@ class TruncNormalSpec(NormalSpec):
     @model_validator(mode="after")
     def _check_limits(self) -> TruncNormalSpec:
         if self.low is None and self.high is None:
-            raise ValueError("truncnormal needs 'low', 'high' or both")
+            raise invalid("low", "truncnormal needs 'low', 'high' or both")
         if self.low is not None and self.high is not None and self.low >= self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+            raise invalid("low", f"low ({self.low}) must be below high ({self.high})")
         return self
 
     def support(self) -> Bounds:
@@ -91,7 +92,7 @@ class UniformSpec(DistributionColumn):
     def _check(self) -> UniformSpec:
         low, high = constant(self.low), constant(self.high)
         if low is not None and high is not None and low >= high:
-            raise ValueError(f"low ({low}) must be below high ({high})")
+            raise invalid("low", f"low ({low}) must be below high ({high})")
         return self
 
     def support(self) -> Bounds:
@@ -200,7 +201,7 @@ class NegBinomialSpec(DiscreteColumn):
     @model_validator(mode="after")
     def _check_p(self) -> NegBinomialSpec:
         if constant(self.p) == 0:
-            raise ValueError("p must be greater than 0")
+            raise invalid("p", "p must be greater than 0")
         return self
 
     def support(self) -> Bounds:
@@ -225,14 +226,14 @@ class ScipySpec(DistributionColumn):
 
         family = getattr(scipy.stats, self.dist, None)
         if not isinstance(family, scipy.stats.rv_continuous | scipy.stats.rv_discrete):
-            raise ValueError(f"dist '{self.dist}' is not a scipy.stats distribution")
+            raise invalid("dist", f"dist '{self.dist}' is not a scipy.stats distribution")
         probe = {k: v.values()[0] if isinstance(v, ByColumn) else v for k, v in self.params.items()}
         try:
             middle = family(**probe).ppf(0.5)
         except TypeError as exc:
-            raise ValueError(f"params for '{self.dist}': {exc}") from exc
+            raise invalid("params", f"params for '{self.dist}': {exc}") from exc
         if not math.isfinite(float(middle)):
-            raise ValueError(f"params {self.params} are outside the domain of scipy.stats.{self.dist}")
+            raise invalid("params", f"params {self.params} are outside the domain of scipy.stats.{self.dist}")
         return self
 
     @property

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, model_validator
 
 from llmsynth.spec.sampler_basic import BooleanSpec, CategoricalSpec, IntegerSpec
-from llmsynth.spec.sampler_common import DataSource, SamplerColumn, check_matrix, min_eigenvalue
+from llmsynth.spec.sampler_common import DataSource, SamplerColumn, check_matrix, invalid, min_eigenvalue
 from llmsynth.spec.sampler_dists import DIST_SPECS
 from llmsynth.spec.schema import ColumnSchema, SumConstraint
 
@@ -23,9 +23,10 @@ Marginal = Annotated[
 def check_psd(rows: list[list[float]], what: str, repair: bool) -> None:
     smallest = min_eigenvalue(rows)
     if smallest < -_PSD_TOLERANCE and not repair:
-        raise ValueError(
-            f"{what} is not positive semi-definite (smallest eigenvalue {smallest:.4g}); fix it or set "
-            "repair: true to use the nearest valid matrix"
+        raise invalid(
+            what,
+            f"is not positive semi-definite (smallest eigenvalue {smallest:.4g}); fix it or set "
+            "repair: true to use the nearest valid matrix",
         )
 
 
@@ -33,14 +34,14 @@ def check_correlation(rows: list[list[float]], size: int, what: str = "corr") ->
     check_matrix(rows, size, what)
     for i, row in enumerate(rows):
         if abs(row[i] - 1) > 1e-9:
-            raise ValueError(f"{what} must have 1 on the diagonal, got {row[i]} at [{i}][{i}]")
+            raise invalid(what, f"must have 1 on the diagonal, got {row[i]} at [{i}][{i}]")
         if any(not -1 <= v <= 1 for v in row):
-            raise ValueError(f"{what} entries must lie in [-1, 1] (row {i}: {row})")
+            raise invalid(what, f"entries must lie in [-1, 1] (row {i}: {row})")
 
 
 def _unique(names: list[str]) -> None:
     if len(set(names)) != len(names):
-        raise ValueError(f"columns repeat a name: {names}")
+        raise invalid("columns", f"columns repeat a name: {names}")
 
 
 class MultivariateNormalSpec(SamplerColumn):
@@ -59,20 +60,20 @@ class MultivariateNormalSpec(SamplerColumn):
         size = len(self.columns)
         _unique(self.columns)
         if (self.cov is None) == (self.corr is None):
-            raise ValueError("give either 'cov' or 'corr' (with optional 'sd')")
+            raise invalid("cov", "give either 'cov' or 'corr' (with optional 'sd')")
         if self.mean is not None and len(self.mean) != size:
-            raise ValueError(f"mean needs {size} values (one per column), got {len(self.mean)}")
+            raise invalid("mean", f"mean needs {size} values (one per column), got {len(self.mean)}")
         if self.cov is not None:
             if self.sd is not None:
-                raise ValueError("'sd' goes with 'corr'; a 'cov' already holds the variances")
+                raise invalid("sd", "'sd' goes with 'corr'; a 'cov' already holds the variances")
             check_matrix(self.cov, size, "cov")
             if any(self.cov[i][i] <= 0 for i in range(size)):
-                raise ValueError("cov needs positive variances on its diagonal")
+                raise invalid("cov", "cov needs positive variances on its diagonal")
             check_psd(self.cov, "cov", self.repair)
         if self.corr is not None:
             check_correlation(self.corr, size)
             if self.sd is not None and (len(self.sd) != size or any(not s > 0 for s in self.sd)):
-                raise ValueError(f"sd needs {size} values, all greater than 0, got {self.sd}")
+                raise invalid("sd", f"sd needs {size} values, all greater than 0, got {self.sd}")
             check_psd(self.corr, "corr", self.repair)
         return self
 
@@ -108,7 +109,7 @@ class CopulaSpec(SamplerColumn):
     @model_validator(mode="after")
     def _check(self) -> CopulaSpec:
         check_correlation(self.corr, len(self.columns))
-        check_psd(self.latent_corr(), "corr (as a latent normal correlation)", self.repair)
+        check_psd(self.latent_corr(), "corr", self.repair)
         return self
 
     def latent_corr(self) -> list[list[float]]:
@@ -145,16 +146,18 @@ class FixedSumSpec(SamplerColumn):
         _unique(self.columns)
         alphas = self.alphas()
         if len(alphas) != len(self.columns):
-            raise ValueError(f"alpha needs {len(self.columns)} values (one per column), got {len(alphas)}")
+            raise invalid(
+                "alpha", f"alpha needs {len(self.columns)} values (one per column), got {len(alphas)}"
+            )
         if any(not a > 0 or not math.isfinite(a) for a in alphas):
-            raise ValueError(f"alpha values must be greater than 0, got {alphas}")
+            raise invalid("alpha", f"alpha values must be greater than 0, got {alphas}")
         if (self.total is None) == (self.total_column is None):
-            raise ValueError("give either 'total' or 'total_column'")
+            raise invalid("total", "give either 'total' or 'total_column'")
         if self.total is not None:
             if not self.total > 0 or not math.isfinite(self.total):
-                raise ValueError(f"total must be greater than 0, got {self.total}")
+                raise invalid("total", f"total must be greater than 0, got {self.total}")
             if self.integer and not float(self.total).is_integer():
-                raise ValueError(f"integer: true needs a whole-number total, got {self.total}")
+                raise invalid("total", f"integer: true needs a whole-number total, got {self.total}")
         return self
 
     def alphas(self) -> list[float]:
@@ -206,15 +209,15 @@ class MixtureSpec(SamplerColumn, DataSource):
         _unique(self.columns)
         given = [self.weights is not None, self.means is not None, self.covariances is not None]
         if self.has_data() == any(given) or (any(given) and not all(given)):
-            raise ValueError(
-                "give sample data ('file' or 'rows') or all of 'weights', 'means', 'covariances'"
+            raise invalid(
+                "file", "give sample data ('file' or 'rows') or all of 'weights', 'means', 'covariances'"
             )
         if isinstance(self.components, int) and self.components < 1:
-            raise ValueError(f"components must be at least 1, got {self.components}")
+            raise invalid("components", f"components must be at least 1, got {self.components}")
         if self.rows is not None:
             missing = sorted({c for c in self.columns if any(c not in r for r in self.rows)})
             if missing:
-                raise ValueError(f"rows lack column(s) {', '.join(missing)}")
+                raise invalid("rows", f"rows lack column(s) {', '.join(missing)}")
         if self.weights is not None and self.means is not None and self.covariances is not None:
             self._check_parameters(self.weights, self.means, self.covariances)
         return self
@@ -224,11 +227,15 @@ class MixtureSpec(SamplerColumn, DataSource):
     ) -> None:
         k, d = len(weights), len(self.columns)
         if any(not w >= 0 for w in weights) or abs(sum(weights) - 1) > 1e-6:
-            raise ValueError(f"weights must be >= 0 and sum to 1, got sum {sum(weights):g}")
+            raise invalid("weights", f"weights must be >= 0 and sum to 1, got sum {sum(weights):g}")
         if len(means) != k or any(len(m) != d for m in means):
-            raise ValueError(f"means must be {k} lists (one per component) of {d} values (one per column)")
+            raise invalid(
+                "means", f"means must be {k} lists (one per component) of {d} values (one per column)"
+            )
         if len(covs) != k:
-            raise ValueError(f"covariances must hold {k} matrices (one per component), got {len(covs)}")
+            raise invalid(
+                "covariances", f"covariances must hold {k} matrices (one per component), got {len(covs)}"
+            )
         for i, cov in enumerate(covs):
             check_matrix(cov, d, f"covariances[{i}]")
             check_psd(cov, f"covariances[{i}]", repair=False)

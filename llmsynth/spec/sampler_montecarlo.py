@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from llmsynth.spec.base import StrictModel
 from llmsynth.spec.expression import RANDOM_FUNCTIONS, expression_names, parse_expression
-from llmsynth.spec.sampler_common import Bounds, NumericColumn
+from llmsynth.spec.sampler_common import Bounds, NumericColumn, invalid
 
 
 class DensitySpec(NumericColumn):
@@ -49,7 +49,7 @@ class DensitySpec(NumericColumn):
     @model_validator(mode="after")
     def _check_support(self) -> DensitySpec:
         if self.low >= self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+            raise invalid("low", f"low ({self.low}) must be below high ({self.high})")
         return self
 
     def support(self) -> Bounds:
@@ -98,11 +98,11 @@ class EmpiricalSpec(NumericColumn):
     def _check_source(self) -> EmpiricalSpec:
         given = [k for k in ("values", "file", "histogram") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(
-                f"give exactly one of values, file, histogram (got {', '.join(given) or 'none'})"
+            raise invalid(
+                "values", f"give exactly one of values, file, histogram (got {', '.join(given) or 'none'})"
             )
         if self.column is not None and self.file is None:
-            raise ValueError("'column' only applies with 'file'")
+            raise invalid("column", "'column' only applies with 'file'")
         return self
 
     def support(self) -> Bounds:

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from llmsynth.spec.base import StrictModel
-from llmsynth.spec.sampler_common import DataSource, SamplerColumn
+from llmsynth.spec.sampler_common import DataSource, SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
 
 
@@ -64,15 +64,16 @@ class ArmaSpec(SamplerColumn):
         if self.ar and not self.allow_nonstationary:
             modulus = ar_roots_min_modulus(self.ar)
             if modulus <= 1 + 1e-9:
-                raise ValueError(
+                raise invalid(
+                    "ar",
                     f"AR part {self.ar} is not stationary (a root of its polynomial has modulus"
-                    f" {modulus:.3g}); use smaller coefficients or set allow_nonstationary: true"
+                    f" {modulus:.3g}); use smaller coefficients or set allow_nonstationary: true",
                 )
         if self.series > 1 and not self.series_column:
-            raise ValueError("several series need a 'series_column' to tell them apart")
+            raise invalid("series_column", "several series need a 'series_column' to tell them apart")
         names = self.output_names()
         if len(set(names)) != len(names):
-            raise ValueError(f"name, series_column and time_column must differ: {names}")
+            raise invalid("time_column", f"name, series_column and time_column must differ: {names}")
         return self
 
     def output_names(self) -> list[str]:
@@ -116,16 +117,16 @@ class GraphSpec(SamplerColumn):
         need = {"erdos_renyi": ("p",), "barabasi_albert": ("m",), "watts_strogatz": ("k", "p")}[self.model]
         missing = [n for n in need if getattr(self, n) is None]
         if missing:
-            raise ValueError(f"model {self.model} needs {' and '.join(missing)}")
+            raise invalid("model", f"model {self.model} needs {' and '.join(missing)}")
         extra = [n for n in ("p", "m", "k") if n not in need and getattr(self, n) is not None]
         if extra:
-            raise ValueError(f"model {self.model} does not use {', '.join(extra)}")
+            raise invalid("model", f"model {self.model} does not use {', '.join(extra)}")
         for n in ("m", "k"):
             value = getattr(self, n)
             if value is not None and value >= self.nodes:
-                raise ValueError(f"{n} ({value}) must be below nodes ({self.nodes})")
+                raise invalid(n, f"{n} ({value}) must be below nodes ({self.nodes})")
         if self.columns is not None and (len(self.columns) != 2 or self.columns[0] == self.columns[1]):
-            raise ValueError(f"columns needs two different names, got {self.columns}")
+            raise invalid("columns", f"columns needs two different names, got {self.columns}")
         return self
 
     def output_names(self) -> list[str]:
@@ -163,14 +164,14 @@ class TreeSpec(SamplerColumn, DataSource):
     @model_validator(mode="after")
     def _check(self) -> TreeSpec:
         if not self.has_data():
-            raise ValueError("a tree needs sample data: 'file' or 'rows'")
+            raise invalid("rows", "a tree needs sample data: 'file' or 'rows'")
         if self.name in self.features:
-            raise ValueError(f"'{self.name}' cannot be its own feature")
+            raise invalid("features", f"'{self.name}' cannot be its own feature")
         if self.rows is not None:
             wanted = [*self.features, self.target or self.name]
             missing = sorted({c for c in wanted if any(c not in r for r in self.rows)})
             if missing:
-                raise ValueError(f"rows lack column(s) {', '.join(missing)}")
+                raise invalid("rows", f"rows lack column(s) {', '.join(missing)}")
         return self
 
     def dependencies(self) -> set[str]:
