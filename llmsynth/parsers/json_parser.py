@@ -173,7 +173,7 @@ def _scan_text(text: str, keys: KeyMap, first_line: int = 1) -> Iterator[Candida
 def _is_jsonl(lines: Sequence[str]) -> bool:
     body = [s for s in (ln.strip() for ln in lines) if s and not s.startswith("```")]
     objects = sum(1 for s in body if s[0] == "{" and s[-1] == "}")
-    return len(body) >= 2 and objects * 2 >= len(body)
+    return len(body) >= 2 and objects * 2 > len(body)
 
 
 def scan(
