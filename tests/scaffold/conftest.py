@@ -26,7 +26,8 @@ def draw_columns(
         chunk = -1 if not sampler.per_chunk else 0
         out = sampler.sample(n, stream(seed, column.label, chunk), frame)
         assert list(out.columns) == column.output_names()
-        assert isinstance(out.index, pd.RangeIndex) and len(out) == n
+        assert isinstance(out.index, pd.RangeIndex)
+        assert len(out) == n
         for name in out.columns:
             frame[name] = out[name].to_numpy()
         samplers[column.label] = sampler

@@ -40,7 +40,9 @@ def promised_cdf(promise: DistributionPromise, x: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize(("kind", "params"), CASES, ids=[f"{k}-{i}" for i, (k, _) in enumerate(CASES)])
-def test_values_follow_the_promised_distribution(kind: str, params: dict[str, Any], draw: Any, dkw_bound: Any) -> None:
+def test_values_follow_the_promised_distribution(
+    kind: str, params: dict[str, Any], draw: Any, dkw_bound: Any
+) -> None:
     frame, samplers, _ = draw([{"kind": kind, "name": "v", **params}], N, seed=3)
     (promise,) = samplers["v"].promises()
     assert isinstance(promise, DistributionPromise)
@@ -59,8 +61,9 @@ def test_values_follow_the_promised_distribution(kind: str, params: dict[str, An
 
 
 def test_truncnormal_promises_scipy_truncnorm_and_schema_bounds(draw: Any) -> None:
-    frame, samplers, spec = draw([{"kind": "truncnormal", "name": "age", "mean": 41, "sd": 13, "low": 18,
-                                   "high": 75, "round": 0}], N)
+    frame, _samplers, spec = draw(
+        [{"kind": "truncnormal", "name": "age", "mean": 41, "sd": 13, "low": 18, "high": 75, "round": 0}], N
+    )
     (schema,) = spec.column_schemas()
     assert (schema.type, schema.minimum, schema.maximum) == ("integer", 18, 75)
     assert frame["age"].dtype == np.int64
@@ -70,17 +73,24 @@ def test_truncnormal_promises_scipy_truncnorm_and_schema_bounds(draw: Any) -> No
 
 
 def test_round_and_clip_keep_values_inside_the_declared_range(draw: Any) -> None:
-    frame, _, spec = draw([{"kind": "normal", "name": "x", "mean": 0, "sd": 5, "clip": [-2.5, 3.25], "round": 0}], 5000)
+    frame, _, spec = draw(
+        [{"kind": "normal", "name": "x", "mean": 0, "sd": 5, "clip": [-2.5, 3.25], "round": 0}], 5000
+    )
     (schema,) = spec.column_schemas()
     assert (schema.minimum, schema.maximum) == (-2, 3)
-    assert frame["x"].between(-2, 3).all() and frame["x"].dtype == np.int64
+    assert frame["x"].between(-2, 3).all()
+    assert frame["x"].dtype == np.int64
     assert set(frame["x"]) == {-2, -1, 0, 1, 2, 3}
 
 
 def test_conditional_parameter_maps_each_row_and_orders_the_dependency(draw: Any) -> None:
     columns = [
-        {"kind": "lognormal", "name": "income", "mu": {"by": "country", "map": {"USA": 11, "India": 9}, "default": 10},
-         "sigma": 0.1},
+        {
+            "kind": "lognormal",
+            "name": "income",
+            "mu": {"by": "country", "map": {"USA": 11, "India": 9}, "default": 10},
+            "sigma": 0.1,
+        },
         {"kind": "categorical", "name": "country", "categories": ["USA", "India", "Chad"]},
     ]
     frame, _, spec = draw(columns, 9000)
@@ -96,19 +106,27 @@ def test_conditional_parameter_without_default_names_column_field_and_value(draw
         {"kind": "categorical", "name": "country", "categories": ["USA", "Peru"]},
         {"kind": "normal", "name": "salary", "mean": {"by": "country", "map": {"USA": 60000}}, "sd": 1},
     ]
-    with pytest.raises(SpecError, match=r"column 'salary': field 'mean': no value in map for country = 'Peru'"):
+    with pytest.raises(
+        SpecError, match=r"column 'salary': field 'mean': no value in map for country = 'Peru'"
+    ):
         draw(columns, 200)
 
 
 def test_categorical_frequencies_and_boolean_rate(draw: Any) -> None:
     weights = {"a": 0.5, "b": 0.3, "c": 0.2}
-    frame, samplers, _ = draw([{"kind": "categorical", "name": "g", "categories": weights},
-                               {"kind": "boolean", "name": "f", "p": 0.25}], N)
+    frame, samplers, _ = draw(
+        [
+            {"kind": "categorical", "name": "g", "categories": weights},
+            {"kind": "boolean", "name": "f", "p": 0.25},
+        ],
+        N,
+    )
     assert samplers["g"].promises() == [CategoricalPromise("g", weights)]
     freq = frame["g"].value_counts(normalize=True)
     for key, p in weights.items():
         assert abs(freq[key] - p) < 4 * np.sqrt(p * (1 - p) / N)
-    assert frame["f"].dtype == bool and abs(frame["f"].mean() - 0.25) < 4 * np.sqrt(0.25 * 0.75 / N)
+    assert frame["f"].dtype == bool
+    assert abs(frame["f"].mean() - 0.25) < 4 * np.sqrt(0.25 * 0.75 / N)
 
 
 def test_integers_dates_and_ids(draw: Any) -> None:
@@ -121,20 +139,30 @@ def test_integers_dates_and_ids(draw: Any) -> None:
         {"kind": "id", "name": "u", "style": "uuid"},
     ]
     frame, samplers, spec = draw(columns, 5000)
-    assert frame["i"].dtype == np.int64 and set(frame["i"]) == {3, 4, 5, 6, 7}
-    assert frame["d"].dtype == "datetime64[ns]" and frame["d"].nunique() == 10
+    assert frame["i"].dtype == np.int64
+    assert set(frame["i"]) == {3, 4, 5, 6, 7}
+    assert frame["d"].dtype == "datetime64[ns]"
+    assert frame["d"].nunique() == 10
     assert (frame["d"] == frame["d"].dt.normalize()).all()
     assert frame["t"].between(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-01 01:00")).all()
-    assert frame["seq"].iloc[0] == "C0001" and frame["seq"].is_unique
-    assert frame["num"].tolist()[:3] == [1, 2, 3] and frame["num"].dtype == np.int64
-    assert frame["u"].is_unique and frame["u"].str.len().eq(36).all()
+    assert frame["seq"].iloc[0] == "C0001"
+    assert frame["seq"].is_unique
+    assert frame["num"].tolist()[:3] == [1, 2, 3]
+    assert frame["num"].dtype == np.int64
+    assert frame["u"].is_unique
+    assert frame["u"].str.len().eq(36).all()
     assert not samplers["seq"].per_chunk  # a sequence needs the row's global position
     schemas = {s.name: s for s in spec.column_schemas()}
-    assert schemas["seq"].unique and schemas["num"].type == "integer" and schemas["d"].type == "date"
+    assert schemas["seq"].unique
+    assert schemas["num"].type == "integer"
+    assert schemas["d"].type == "date"
 
 
 def test_same_seed_same_values_and_different_seed_different_values(draw: Any) -> None:
-    columns = [{"kind": "gamma", "name": "g", "shape": 2}, {"kind": "categorical", "name": "c", "categories": ["x", "y"]}]
+    columns = [
+        {"kind": "gamma", "name": "g", "shape": 2},
+        {"kind": "categorical", "name": "c", "categories": ["x", "y"]},
+    ]
     first, _, _ = draw(columns, 500, seed=1)
     again, _, _ = draw(columns, 500, seed=1)
     other, _, _ = draw(columns, 500, seed=2)

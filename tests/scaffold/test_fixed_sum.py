@@ -15,12 +15,20 @@ N = 20_000
 
 
 def test_integer_parts_sum_exactly_to_the_total(draw: Any) -> None:
-    column = {"kind": "fixed_sum", "columns": ["a", "b", "c"], "alpha": [4, 2, 1], "total": 101, "integer": True,
-              "output_total": "budget"}
+    column = {
+        "kind": "fixed_sum",
+        "columns": ["a", "b", "c"],
+        "alpha": [4, 2, 1],
+        "total": 101,
+        "integer": True,
+        "output_total": "budget",
+    }
     frame, samplers, spec = draw([column], N)
     parts = frame[["a", "b", "c"]]
-    assert (parts.dtypes == np.int64).all() and (parts >= 0).all().all()
-    assert (parts.sum(axis=1) == 101).all() and (frame["budget"] == 101).all()
+    assert (parts.dtypes == np.int64).all()
+    assert (parts >= 0).all().all()
+    assert (parts.sum(axis=1) == 101).all()
+    assert (frame["budget"] == 101).all()
     assert np.allclose(parts.mean() / 101, [4 / 7, 2 / 7, 1 / 7], atol=0.005)
     assert spec.row_constraints() == [SumConstraint(columns=("a", "b", "c"), total=101, tolerance=0)]
     assert samplers["a, b, c, budget"].promises()[0] == SumPromise(("a", "b", "c"), 101.0, None)

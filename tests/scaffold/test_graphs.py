@@ -26,7 +26,8 @@ def table(draw: Any, seed: int = 0, **params: Any) -> tuple[Any, Any]:
 
 def test_barabasi_albert_degrees_are_heavy_tailed_unlike_erdos_renyi(draw: Any) -> None:
     ba, sampler = table(draw, model="barabasi_albert", nodes=5000, m=2)
-    assert len(ba) == 2 * (5000 - 2) and sampler.fixed_rows() == len(ba)
+    assert len(ba) == 2 * (5000 - 2)
+    assert sampler.fixed_rows() == len(ba)
     er, _ = table(draw, model="erdos_renyi", nodes=5000, p=4 / 4999)
     ba_deg, er_deg = degrees(ba, 5000), degrees(er, 5000)
     assert ba_deg.mean() == pytest.approx(er_deg.mean(), rel=0.05)  # same mean degree ...
@@ -50,7 +51,8 @@ def test_erdos_renyi_edge_count_and_watts_strogatz_ring(draw: Any) -> None:
 def test_nodes_table_matches_the_edges_of_the_same_graph(draw: Any) -> None:
     edges, _ = table(draw, model="barabasi_albert", nodes=500, m=3, id_prefix="u", seed=9)
     nodes, _ = table(draw, model="barabasi_albert", nodes=500, m=3, id_prefix="u", output="nodes", seed=9)
-    assert list(nodes.columns) == ["node", "degree"] and nodes["node"].iloc[:2].tolist() == ["u0", "u1"]
+    assert list(nodes.columns) == ["node", "degree"]
+    assert nodes["node"].iloc[:2].tolist() == ["u0", "u1"]
     counted = edges["source"].value_counts().add(edges["target"].value_counts(), fill_value=0)
     assert (nodes.set_index("node")["degree"] == counted.reindex(nodes["node"]).fillna(0)).all()
     other, _ = table(draw, model="barabasi_albert", nodes=500, m=3, id_prefix="u", seed=10)
@@ -58,7 +60,9 @@ def test_nodes_table_matches_the_edges_of_the_same_graph(draw: Any) -> None:
 
 
 def test_graph_parameters_are_checked(draw: Any) -> None:
-    with pytest.raises(SpecError, match=r"column 'columns\[0\]': field 'model': model barabasi_albert needs m"):
+    with pytest.raises(
+        SpecError, match=r"column 'columns\[0\]': field 'model': model barabasi_albert needs m"
+    ):
         draw([{"kind": "graph", "model": "barabasi_albert", "nodes": 10}], 10)
     with pytest.raises(SpecError, match=r"m \(10\) must be below nodes \(10\)"):
         draw([{"kind": "graph", "model": "barabasi_albert", "nodes": 10, "m": 10}], 10)

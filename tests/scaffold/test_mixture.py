@@ -22,7 +22,8 @@ def test_fit_from_file_picks_components_by_bic_and_samples_like_the_data(tmp_pat
     data = two_clusters(1500)
     (tmp_path / "points.csv").write_text("x,y\n" + "\n".join(f"{a},{b}" for a, b in data))
     (tmp_path / "spec.yaml").write_text(
-        "columns:\n  - {kind: mixture, columns: [x, y], file: points.csv, components: auto, max_components: 4}\n"
+        "columns:\n"
+        "  - {kind: mixture, columns: [x, y], file: points.csv, components: auto, max_components: 4}\n"
     )
     spec = load_spec(tmp_path / "spec.yaml")
     sampler = build_sampler(spec.columns[0], spec)
@@ -37,19 +38,35 @@ def test_fit_from_file_picks_components_by_bic_and_samples_like_the_data(tmp_pat
 
 
 def test_given_parameters_and_inline_rows(draw: Any) -> None:
-    column = {"kind": "mixture", "columns": ["v"], "weights": [0.25, 0.75], "means": [[-5], [5]],
-              "covariances": [[[1]], [[4]]]}
+    column = {
+        "kind": "mixture",
+        "columns": ["v"],
+        "weights": [0.25, 0.75],
+        "means": [[-5], [5]],
+        "covariances": [[[1]], [[4]]],
+    }
     frame, _, _ = draw([column], 20_000)
     assert (frame["v"] < 0).mean() == pytest.approx(0.25, abs=0.01)
     assert frame.loc[frame["v"] > 0, "v"].std() == pytest.approx(2, rel=0.05)
     rows = [{"v": float(v)} for v in np.random.default_rng(3).normal(10, 2, size=300)]
-    frame, samplers, _ = draw([{"kind": "mixture", "columns": ["v"], "rows": rows, "components": 1}], 20_000)
-    assert frame["v"].mean() == pytest.approx(10, abs=0.3) and frame["v"].std() == pytest.approx(2, rel=0.1)
+    frame, _samplers, _ = draw([{"kind": "mixture", "columns": ["v"], "rows": rows, "components": 1}], 20_000)
+    assert frame["v"].mean() == pytest.approx(10, abs=0.3)
+    assert frame["v"].std() == pytest.approx(2, rel=0.1)
 
 
 def test_bad_weights_and_missing_columns_are_named(draw: Any) -> None:
     with pytest.raises(SpecError, match=r"column 'v': .*weights must be >= 0 and sum to 1"):
-        draw([{"kind": "mixture", "columns": ["v"], "weights": [0.5, 0.6], "means": [[0], [1]],
-               "covariances": [[[1]], [[1]]]}], 10)
+        draw(
+            [
+                {
+                    "kind": "mixture",
+                    "columns": ["v"],
+                    "weights": [0.5, 0.6],
+                    "means": [[0], [1]],
+                    "covariances": [[[1]], [[1]]],
+                }
+            ],
+            10,
+        )
     with pytest.raises(SpecError, match=r"column 'v, w': .*rows lack column\(s\) w"):
         draw([{"kind": "mixture", "columns": ["v", "w"], "rows": [{"v": 1}]}], 10)

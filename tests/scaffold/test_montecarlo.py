@@ -51,12 +51,17 @@ def test_empirical_inverse_from_a_csv_file_reproduces_the_sample(tmp_path: Path,
     sampler = build_sampler(spec.columns[0], spec)
     values = sampler.sample(20_000, np.random.default_rng(1), None)["spend"]
     assert scipy.stats.ks_2samp(values, sample).pvalue > 1e-3
-    assert values.min() >= sample.min() and values.max() <= sample.max()
+    assert values.min() >= sample.min()
+    assert values.max() <= sample.max()
 
 
 def test_empirical_histogram_by_rejection_reports_acceptance(draw: Any) -> None:
-    column = {"kind": "empirical", "name": "h", "histogram": {"edges": [0, 1, 2, 4], "counts": [1, 3, 2]},
-              "method": "rejection"}
+    column = {
+        "kind": "empirical",
+        "name": "h",
+        "histogram": {"edges": [0, 1, 2, 4], "counts": [1, 3, 2]},
+        "method": "rejection",
+    }
     frame, samplers, _ = draw([column], 30_000)
     counts = np.histogram(frame["h"], bins=[0, 1, 2, 4])[0] / 30_000
     assert np.allclose(counts, [1 / 6, 3 / 6, 2 / 6], atol=0.01)
@@ -71,7 +76,7 @@ def test_empty_sample_file_is_a_spec_error(tmp_path: Path) -> None:
     spec = load_spec(spec_file)
     from llmsynth.scaffold import build_sampler
 
-    with pytest.raises(SpecError, match="column 'spend': file empty.csv holds no complete rows"):
+    with pytest.raises(SpecError, match=r"column 'spend': file empty\.csv holds no complete rows"):
         build_sampler(spec.columns[0], spec)
 
 

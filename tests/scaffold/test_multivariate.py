@@ -15,30 +15,44 @@ N = 20_000
 
 def test_multivariate_normal_from_corr_and_sd(draw: Any) -> None:
     corr = [[1, 0.6, -0.3], [0.6, 1, 0.1], [-0.3, 0.1, 1]]
-    column = {"kind": "mvnormal", "columns": ["a", "b", "c"], "mean": [1, 2, 3], "corr": corr, "sd": [1, 2, 0.5]}
+    column = {
+        "kind": "mvnormal",
+        "columns": ["a", "b", "c"],
+        "mean": [1, 2, 3],
+        "corr": corr,
+        "sd": [1, 2, 0.5],
+    }
     frame, samplers, _ = draw([column], N)
     assert np.abs(frame.corr().to_numpy() - np.asarray(corr)).max() < 0.03
     assert np.allclose(frame.mean(), [1, 2, 3], atol=0.05)
     assert np.allclose(frame.std(), [1, 2, 0.5], rtol=0.03)
     promise = samplers["a, b, c"].promises()[-1]
-    assert isinstance(promise, CorrelationPromise) and np.allclose(promise.matrix, corr)
+    assert isinstance(promise, CorrelationPromise)
+    assert np.allclose(promise.matrix, corr)
 
 
 def test_non_psd_matrix_is_refused_unless_repair_is_asked(draw: Any) -> None:
     bad = [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]]
-    with pytest.raises(SpecError, match=r"column 'a, b, c': field 'corr': is not positive semi-definite.*repair: true"):
+    with pytest.raises(
+        SpecError, match=r"column 'a, b, c': field 'corr': is not positive semi-definite.*repair: true"
+    ):
         draw([{"kind": "mvnormal", "columns": ["a", "b", "c"], "corr": bad}], 10)
-    frame, samplers, _ = draw([{"kind": "mvnormal", "columns": ["a", "b", "c"], "corr": bad, "repair": True}], N)
+    frame, samplers, _ = draw(
+        [{"kind": "mvnormal", "columns": ["a", "b", "c"], "corr": bad, "repair": True}], N
+    )
     sampler = samplers["a, b, c"]
     assert sampler.diagnostics() == {"repaired": 1.0}
-    assert is_psd(sampler.cov_) and np.allclose(np.diag(sampler.cov_), 1)
+    assert is_psd(sampler.cov_)
+    assert np.allclose(np.diag(sampler.cov_), 1)
     assert np.abs(frame.corr().to_numpy() - sampler.cov_).max() < 0.03
 
 
 def test_nearest_correlation_is_the_closest_valid_matrix() -> None:
     bad = np.array([[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]])
     fixed = nearest_correlation(bad)
-    assert is_psd(fixed) and np.allclose(np.diag(fixed), 1) and np.allclose(fixed, fixed.T)
+    assert is_psd(fixed)
+    assert np.allclose(np.diag(fixed), 1)
+    assert np.allclose(fixed, fixed.T)
     # Higham's result is closer than the simple eigenvalue-clip-and-rescale repair
     values, vectors = np.linalg.eigh(bad)
     clipped = (vectors * np.maximum(values, 1e-6)) @ vectors.T
@@ -64,14 +78,18 @@ def test_copula_keeps_rank_correlation_and_marginals(draw: Any) -> None:
     assert scipy.stats.kstest(frame["income"], scipy.stats.lognorm(s=0.5, scale=np.exp(10)).cdf).pvalue > 1e-3
     assert scipy.stats.kstest(frame["score"], scipy.stats.beta(2, 5).cdf).pvalue > 1e-3
     promise = samplers["income, visits, score"].promises()[-1]
-    assert promise.method == "spearman" and np.allclose(promise.matrix, corr)
+    assert promise.method == "spearman"
+    assert np.allclose(promise.matrix, corr)
 
 
 def test_copula_with_categorical_and_boolean_marginals(draw: Any) -> None:
     column = {
         "kind": "copula",
-        "columns": {"tier": {"kind": "categorical", "categories": {"low": 0.5, "mid": 0.3, "high": 0.2}},
-                    "spend": {"kind": "gamma", "shape": 2}, "vip": {"kind": "boolean", "p": 0.1}},
+        "columns": {
+            "tier": {"kind": "categorical", "categories": {"low": 0.5, "mid": 0.3, "high": 0.2}},
+            "spend": {"kind": "gamma", "shape": 2},
+            "vip": {"kind": "boolean", "p": 0.1},
+        },
         "corr": [[1, 0.7, 0.5], [0.7, 1, 0.5], [0.5, 0.5, 1]],
         "correlation": "latent",
     }

@@ -21,8 +21,13 @@ def test_labels_follow_the_learned_rule_with_leaf_probabilities(draw: Any) -> No
     columns = [
         {"kind": "uniform", "name": "income", "low": 0, "high": 100},
         {"kind": "categorical", "name": "city", "categories": ["north", "south"]},
-        {"kind": "tree", "name": "label", "features": ["income", "city"], "rows": training_rows(),
-         "classes": ["buyer", "browser"]},
+        {
+            "kind": "tree",
+            "name": "label",
+            "features": ["income", "city"],
+            "rows": training_rows(),
+            "classes": ["buyer", "browser"],
+        },
     ]
     frame, samplers, spec = draw(columns, 20_000)
     assert spec.columns[2].dependencies() == {"income", "city"}
@@ -40,6 +45,15 @@ def test_tree_needs_its_features_in_the_rows(draw: Any) -> None:
     from llmsynth.errors import SpecError
 
     with pytest.raises(SpecError, match=r"column 'label': .*rows lack column\(s\) city"):
-        draw([{"kind": "uniform", "name": "income"},
-              {"kind": "tree", "name": "label", "features": ["income", "city"],
-               "rows": [{"income": 1, "label": "a"}]}], 10)
+        draw(
+            [
+                {"kind": "uniform", "name": "income"},
+                {
+                    "kind": "tree",
+                    "name": "label",
+                    "features": ["income", "city"],
+                    "rows": [{"income": 1, "label": "a"}],
+                },
+            ],
+            10,
+        )
