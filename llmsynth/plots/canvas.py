@@ -1,0 +1,48 @@
+"""Figures on matplotlib's Agg canvas, without pyplot: no GUI backend, no global figure state.
+
+The colours are the eval report's (``llmsynth.evals.plots``), so a picture and a report agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from llmsynth.errors import InputDataError
+from llmsynth.evals.plots import DECLARED, REAL, SYNTH
+
+__all__ = ["DECLARED", "FORMATS", "REAL", "SYNTH", "new_figure", "save_figure"]
+
+FORMATS = (".png", ".svg", ".pdf")
+PALETTE = ("#3b6fb6", "#e08a2c", "#4f9d69", "#b5485d", "#7a5fa8", "#8c6d46")
+
+
+def new_figure(width: float = 6.4, height: float = 4.2) -> Any:
+    """A ``matplotlib.figure.Figure`` attached to an Agg canvas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def check_output(path: str | Path) -> Path:
+    """The output path, if its suffix names a format we write; else a clear error."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise InputDataError(
+            f"{path}: cannot write a picture as '{path.suffix or '(no suffix)'}';"
+            f" use one of {', '.join(FORMATS)}"
+        )
+    return path
+
+
+def save_figure(figure: Any, path: str | Path, dpi: int = 100) -> Path:
+    """Write the figure in the format its suffix selects, creating parent folders."""
+    path = check_output(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # PNG metadata carries the matplotlib version; dropping it keeps rebuilt pictures byte-stable
+    metadata = {"Software": None} if path.suffix.lower() == ".png" else None
+    figure.savefig(path, dpi=dpi, metadata=metadata)
+    return path
