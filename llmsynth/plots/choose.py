@@ -132,16 +132,20 @@ def choose_picture(
     return chosen or from_types(data, reference)
 
 
-def picture_for_name(
-    name: str, data: pd.DataFrame, spec: DatasetSpec | None, reference: pd.DataFrame | None
-) -> Picture:
-    """A picture asked for by name (``--picture``), with the columns it needs picked from the table."""
+def check_picture_name(name: str) -> None:
     if name not in PICTURES:
         import difflib
 
         close = difflib.get_close_matches(name, list(PICTURES), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise InputDataError(f"no picture named '{name}'{hint} (pictures: {', '.join(PICTURES)})")
+
+
+def picture_for_name(
+    name: str, data: pd.DataFrame, spec: DatasetSpec | None, reference: pd.DataFrame | None
+) -> Picture:
+    """A picture asked for by name (``--picture``), with the columns it needs picked from the table."""
+    check_picture_name(name)
     chosen = choose_picture(data, spec, reference)
     if chosen.name == name:
         return chosen
