@@ -53,10 +53,17 @@ def _target_relation(
     ref_target = reference[target] if reference is not None and target in reference else None
     positive = positive_label(data[target], ref_target) if classification else None
     synthetic_rates = group_rates(data[column], data[target], positive)
-    out: dict[str, Any] = {"target": target, "positive": positive, "measure": "positive_rate" if classification
-                           else "standardised_mean", "synthetic_rates": synthetic_rates,
-                           "synthetic_gap": _gap(synthetic_rates), "reference_rates": None,
-                           "reference_gap": None, "gap_error": None, "max_rate_error": None}
+    out: dict[str, Any] = {
+        "target": target,
+        "positive": positive,
+        "measure": "positive_rate" if classification else "standardised_mean",
+        "synthetic_rates": synthetic_rates,
+        "synthetic_gap": _gap(synthetic_rates),
+        "reference_rates": None,
+        "reference_gap": None,
+        "gap_error": None,
+        "max_rate_error": None,
+    }
     if reference is not None and column in reference and ref_target is not None:
         reference_rates = group_rates(reference[column], ref_target, positive)
         shared = set(reference_rates) & set(synthetic_rates)
@@ -64,7 +71,8 @@ def _target_relation(
         out.update(
             reference_rates=reference_rates,
             reference_gap=reference_gap,
-            gap_error=abs(synthetic_gap - reference_gap) if synthetic_gap is not None and reference_gap is not None
+            gap_error=abs(synthetic_gap - reference_gap)
+            if synthetic_gap is not None and reference_gap is not None
             else None,
             max_rate_error=max((abs(synthetic_rates[g] - reference_rates[g]) for g in shared), default=None),
         )
@@ -92,8 +100,13 @@ def bias_scores(
             expected, source = {str(k): v / total for k, v in declared[column].items()}, "spec"
         elif reference is not None and column in reference:
             expected, source = frequencies(reference[column]), "reference"
-        entry: dict[str, Any] = {"source": source, "synthetic": observed, "expected": expected,
-                                 "tvd": None, "max_share_error": None}
+        entry: dict[str, Any] = {
+            "source": source,
+            "synthetic": observed,
+            "expected": expected,
+            "tvd": None,
+            "max_share_error": None,
+        }
         if expected is not None:
             labels = set(observed) | set(expected)
             entry["tvd"] = tvd(observed, expected)
@@ -103,5 +116,10 @@ def bias_scores(
             relations[column] = _target_relation(column, target, data, reference, classification)
     tvds = [c["tvd"] for c in columns.values() if c["tvd"] is not None]
     gaps = [r["gap_error"] for r in relations.values() if r["gap_error"] is not None]
-    return {"sensitive": list(sensitive), "columns": columns, "target_relation": relations,
-            "max_tvd": max(tvds) if tvds else None, "max_gap_error": max(gaps) if gaps else None}
+    return {
+        "sensitive": list(sensitive),
+        "columns": columns,
+        "target_relation": relations,
+        "max_tvd": max(tvds) if tvds else None,
+        "max_gap_error": max(gaps) if gaps else None,
+    }

@@ -17,8 +17,12 @@ Kind = Literal["numeric", "categorical", "datetime", "text"]
 # an object column with more distinct values than this share of its rows is free text, not a category
 TEXT_DISTINCT_RATIO = 0.5
 _SCHEMA_KINDS: dict[str, Kind] = {
-    "integer": "numeric", "number": "numeric", "choice": "categorical", "boolean": "categorical",
-    "date": "datetime", "datetime": "datetime",
+    "integer": "numeric",
+    "number": "numeric",
+    "choice": "categorical",
+    "boolean": "categorical",
+    "date": "datetime",
+    "datetime": "datetime",
 }
 
 
@@ -47,7 +51,9 @@ def as_numeric(series: pd.Series, kind: Kind) -> pd.Series:
     """Numbers for numeric and datetime columns (datetimes as nanoseconds); unparsable values -> NaN."""
     if kind == "datetime":
         stamps = pd.to_datetime(series, errors="coerce")
-        out = pd.Series(stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64), index=series.index, dtype=float)
+        out = pd.Series(
+            stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64), index=series.index, dtype=float
+        )
         return out.mask(stamps.isna())
     return pd.to_numeric(series, errors="coerce").astype(float)
 

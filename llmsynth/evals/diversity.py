@@ -34,9 +34,16 @@ def diversity_fields(data: pd.DataFrame, spec: DatasetSpec | None) -> dict[str, 
     if spec is not None and spec.llm_groups():
         names = [n for g in spec.llm_groups() for n in g.output_names()]
     else:
-        names = [str(c) for c in data.columns
-                 if (schemas[c].type in ("string", "choice") if c in schemas
-                     else column_kind(data[c]) in ("categorical", "text") and not pd.api.types.is_bool_dtype(data[c]))]
+        names = [
+            str(c)
+            for c in data.columns
+            if (
+                schemas[c].type in ("string", "choice")
+                if c in schemas
+                else column_kind(data[c]) in ("categorical", "text")
+                and not pd.api.types.is_bool_dtype(data[c])
+            )
+        ]
     out: dict[str, int | None] = {}
     for name in names:
         schema = schemas.get(name)
@@ -66,7 +73,9 @@ def near_duplicate_share(texts: list[str], rng: np.random.Generator) -> float | 
     if len(texts) > NEAR_DUPLICATE_SAMPLE:
         texts = list(rng.choice(np.array(texts, dtype=object), NEAR_DUPLICATE_SAMPLE, replace=False))
     padded = [f" {t} " for t in texts]  # short strings still get a trigram
-    grams = CountVectorizer(analyzer="char", ngram_range=(3, 3), binary=True, lowercase=False).fit_transform(padded)
+    grams = CountVectorizer(analyzer="char", ngram_range=(3, 3), binary=True, lowercase=False).fit_transform(
+        padded
+    )
     sizes = np.asarray(grams.sum(axis=1)).ravel()
     inter = (grams @ grams.T).toarray()
     union = sizes[:, None] + sizes[None, :] - inter
@@ -79,8 +88,15 @@ def column_diversity(values: pd.Series, choices: int | None, rng: np.random.Gene
     labels = as_category(values).dropna()
     n = len(labels)
     if n == 0:
-        return {"n": 0, "distinct": 0, "distinct_ratio": None, "entropy": None, "top_share": None,
-                "top_value": None, "near_duplicates": None}
+        return {
+            "n": 0,
+            "distinct": 0,
+            "distinct_ratio": None,
+            "entropy": None,
+            "top_share": None,
+            "top_value": None,
+            "near_duplicates": None,
+        }
     counts = labels.value_counts()
     states = choices if choices is not None else n
     return {
@@ -113,16 +129,20 @@ def embedding_diversity(texts: list[str], rng: np.random.Generator) -> dict[str,
     vectors = []
     with torch.no_grad():
         for start in range(0, len(texts), 64):
-            batch = tokenizer(texts[start : start + 64], padding=True, truncation=True, max_length=128,
-                              return_tensors="pt")
+            batch = tokenizer(
+                texts[start : start + 64], padding=True, truncation=True, max_length=128, return_tensors="pt"
+            )
             hidden = model(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             vectors.append(((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)).numpy())
     matrix = np.vstack(vectors).astype(float)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-12)
     upper = np.triu_indices(len(texts), k=1)
-    return {"model": EMBEDDING_PACKAGE, "texts": len(texts),
-            "mean_cosine_distance": float(1 - (matrix @ matrix.T)[upper].mean())}
+    return {
+        "model": EMBEDDING_PACKAGE,
+        "texts": len(texts),
+        "mean_cosine_distance": float(1 - (matrix @ matrix.T)[upper].mean()),
+    }
 
 
 def diversity_scores(data: pd.DataFrame, spec: DatasetSpec | None, seed: int = 0) -> dict[str, Any]:

@@ -26,9 +26,7 @@ from llmsynth.spec import DatasetSpec
 FAMILIES = ("validity", "spec", "reference", "diversity", "privacy", "usefulness", "bias")
 
 
-def _check_inputs(
-    data: Any, reference: Any, target: str | None, sensitive: list[str]
-) -> None:
+def _check_inputs(data: Any, reference: Any, target: str | None, sensitive: list[str]) -> None:
     if not isinstance(data, pd.DataFrame):
         raise InputDataError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     if reference is not None and not isinstance(reference, pd.DataFrame):
@@ -37,7 +35,9 @@ def _check_inputs(
         if name is None:
             continue
         if name not in data.columns:
-            raise InputDataError(f"{role} column '{name}' is not in the data; columns: {', '.join(map(str, data.columns))}")
+            raise InputDataError(
+                f"{role} column '{name}' is not in the data; columns: {', '.join(map(str, data.columns))}"
+            )
         if role == "target" and reference is not None and name not in reference.columns:
             raise InputDataError(f"target column '{name}' is not in the reference table")
 
@@ -61,7 +61,9 @@ def evaluate(
 
     scores: dict[str, Any] = {
         "validity": validity_scores(data, spec, run_record),
-        "spec": spec_fidelity_scores(data, promises, problems) if spec is not None else {"skipped": "no spec"},
+        "spec": spec_fidelity_scores(data, promises, problems)
+        if spec is not None
+        else {"skipped": "no spec"},
         "diversity": diversity_scores(data, spec, seed),
     }
     if reference is None:
@@ -82,8 +84,10 @@ def evaluate(
             scores["usefulness"] = {"skipped": str(exc)}
     if sensitive:
         base = reference if reference is not None else data
-        classification = target is None or target_task(base[target], column_kind(base[target],
-                                                                                  schemas.get(target))) == "classification"
+        classification = (
+            target is None
+            or target_task(base[target], column_kind(base[target], schemas.get(target))) == "classification"
+        )
         scores["bias"] = bias_scores(data, sensitive, promises, reference, target, classification)
     else:
         scores["bias"] = {"skipped": "no sensitive columns"}

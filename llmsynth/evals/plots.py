@@ -79,7 +79,9 @@ def _draw_declared(axes: Any, promise: DistributionPromise, edges: np.ndarray) -
         support = np.arange(np.floor(edges[0]), np.ceil(edges[-1]) + 1)
         # the histogram's density spreads each integer's mass over one bin width
         width = edges[1] - edges[0]
-        axes.plot(support, frozen.pmf(support) / max(width, 1.0), "o", color=DECLARED, ms=3, label="declared pmf")
+        axes.plot(
+            support, frozen.pmf(support) / max(width, 1.0), "o", color=DECLARED, ms=3, label="declared pmf"
+        )
     else:
         grid = np.linspace(edges[0], edges[-1], 200)
         axes.plot(grid, frozen.pdf(grid), color=DECLARED, lw=1.5, label=f"declared {promise.dist}")
@@ -100,7 +102,9 @@ def category_bars(data: pd.DataFrame, reference: pd.DataFrame | None, promises: 
         elif name in declared:
             total = sum(declared[name].values())
             other, label = {str(k): v / total for k, v in declared[name].items()}, "declared"
-        labels = sorted(set(synth) | set(other or {}), key=lambda k: -max(synth.get(k, 0), (other or {}).get(k, 0)))
+        labels = sorted(
+            set(synth) | set(other or {}), key=lambda k: -max(synth.get(k, 0), (other or {}).get(k, 0))
+        )
         labels = labels[:MAX_CATEGORIES]
         if not labels:
             continue
@@ -108,11 +112,21 @@ def category_bars(data: pd.DataFrame, reference: pd.DataFrame | None, promises: 
         axes = figure.add_subplot()
         x = np.arange(len(labels))
         width = 0.4 if other is not None else 0.8
-        axes.bar(x - (width / 2 if other is not None else 0), [synth.get(k, 0) for k in labels], width,
-                 color=SYNTH, label="synthetic")
+        axes.bar(
+            x - (width / 2 if other is not None else 0),
+            [synth.get(k, 0) for k in labels],
+            width,
+            color=SYNTH,
+            label="synthetic",
+        )
         if other is not None:
-            axes.bar(x + width / 2, [other.get(k, 0) for k in labels], width,
-                     color=REAL if label == "reference" else DECLARED, label=label)
+            axes.bar(
+                x + width / 2,
+                [other.get(k, 0) for k in labels],
+                width,
+                color=REAL if label == "reference" else DECLARED,
+                label=label,
+            )
         axes.set_xticks(x, [k[:18] for k in labels], rotation=45, ha="right", fontsize=8)
         axes.set_ylabel("share")
         axes.set_title(name)

@@ -50,7 +50,11 @@ class RowEncoder:
                 values = as_numeric(train[name], kind)
                 low, high = float(values.min()), float(values.max())
                 median = float(values.median()) if values.notna().any() else 0.0
-                self.numeric_[name] = (low if np.isfinite(low) else 0.0, high - low if high > low else 1.0, median)
+                self.numeric_[name] = (
+                    low if np.isfinite(low) else 0.0,
+                    high - low if high > low else 1.0,
+                    median,
+                )
             else:
                 labels = as_category(train[name]).fillna("\0missing")
                 if labels.nunique() <= MAX_CATEGORIES:
@@ -82,7 +86,10 @@ def _nearest(train: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 
 def privacy_scores(
-    data: pd.DataFrame, reference: pd.DataFrame, schemas: Mapping[str, ColumnSchema] | None = None, seed: int = 0
+    data: pd.DataFrame,
+    reference: pd.DataFrame,
+    schemas: Mapping[str, ColumnSchema] | None = None,
+    seed: int = 0,
 ) -> dict[str, Any]:
     common = [str(c) for c in reference.columns if c in data.columns]
     kinds = column_kinds(reference[common], schemas)
@@ -91,7 +98,10 @@ def privacy_scores(
     out: dict[str, Any] = {
         "exact_copies": float(copies.mean()) if len(data) else None,
         "exact_copy_rows": int(copies.sum()),
-        "dcr_ratio": None, "dcr_synthetic_median": None, "dcr_holdout_median": None, "dcr_zero_share": None,
+        "dcr_ratio": None,
+        "dcr_synthetic_median": None,
+        "dcr_holdout_median": None,
+        "dcr_zero_share": None,
         "dcr_columns": [],
     }
     if len(reference) < 4 or len(data) == 0:
@@ -105,7 +115,11 @@ def privacy_scores(
     if not encoder.columns:
         out["note"] = "no numeric or categorical columns to measure distances on"
         return out
-    synthetic = data if len(data) <= MAX_QUERY_ROWS else data.iloc[rng.choice(len(data), MAX_QUERY_ROWS, replace=False)]
+    synthetic = (
+        data
+        if len(data) <= MAX_QUERY_ROWS
+        else data.iloc[rng.choice(len(data), MAX_QUERY_ROWS, replace=False)]
+    )
     if len(holdout) > MAX_QUERY_ROWS:
         holdout = holdout.iloc[rng.choice(len(holdout), MAX_QUERY_ROWS, replace=False)]
     train_matrix = encoder.transform(train)

@@ -43,7 +43,9 @@ def check_distribution(promise: DistributionPromise, data: pd.DataFrame) -> dict
     frozen = frozen_distribution(promise)
     if is_discrete(promise, frozen):
         return _check_discrete(values, frozen)
-    statistic = grid_ks(values, frozen.cdf) if promise.rounded else float(stats.kstest(values, frozen.cdf).statistic)
+    statistic = (
+        grid_ks(values, frozen.cdf) if promise.rounded else float(stats.kstest(values, frozen.cdf).statistic)
+    )
     p_value = float(stats.kstwo.sf(statistic, values.size))
     return {
         "test": "ks_grid" if promise.rounded else "ks",
@@ -66,8 +68,13 @@ def check_tabulated(promise: TabulatedPromise, data: pd.DataFrame) -> dict[str, 
 
     statistic = float(stats.kstest(values, interpolated).statistic)
     p_value = float(stats.kstwo.sf(statistic, values.size))
-    return {"test": "ks_tabulated", "n": int(values.size), "ks_statistic": statistic, "p_value": p_value,
-            "passed": p_value >= ALPHA or statistic <= NEGLIGIBLE}
+    return {
+        "test": "ks_tabulated",
+        "n": int(values.size),
+        "ks_statistic": statistic,
+        "p_value": p_value,
+        "passed": p_value >= ALPHA or statistic <= NEGLIGIBLE,
+    }
 
 
 def grid_ks(values: np.ndarray, cdf: Any) -> float:
@@ -97,8 +104,14 @@ def _check_discrete(values: np.ndarray, frozen: Any) -> dict[str, Any]:
     share = observed / ints.size
     distance = 0.5 * (float(np.abs(share - expected).sum()) + max(0.0, 1.0 - float(expected.sum())))
     chi2, p_value = pooled_chisquare(observed, expected * ints.size)
-    return {"test": "chi2_pmf", "n": int(ints.size), "tvd": distance, "chi2": chi2, "p_value": p_value,
-            "passed": p_value >= ALPHA or distance <= NEGLIGIBLE}
+    return {
+        "test": "chi2_pmf",
+        "n": int(ints.size),
+        "tvd": distance,
+        "chi2": chi2,
+        "p_value": p_value,
+        "passed": p_value >= ALPHA or distance <= NEGLIGIBLE,
+    }
 
 
 def pooled_chisquare(observed: np.ndarray, expected: np.ndarray, minimum: float = 5.0) -> tuple[float, float]:
@@ -140,9 +153,16 @@ def check_categorical(promise: CategoricalPromise, data: pd.DataFrame) -> dict[s
     if unexpected > 0 or keep.sum() < 2:
         p_value = 0.0 if unexpected > 0 else 1.0
     else:
-        p_value = float(stats.chisquare(counts[keep], expected[keep] * counts[keep].sum() / expected[keep].sum())
-                        .pvalue)
+        p_value = float(
+            stats.chisquare(counts[keep], expected[keep] * counts[keep].sum() / expected[keep].sum()).pvalue
+        )
     distance = tvd(observed, declared)
-    return {"test": "chi2_categories", "n": n, "tvd": distance, "p_value": p_value,
-            "unexpected_share": unexpected, "observed": observed,
-            "passed": unexpected == 0 and (p_value >= ALPHA or distance <= NEGLIGIBLE)}
+    return {
+        "test": "chi2_categories",
+        "n": n,
+        "tvd": distance,
+        "p_value": p_value,
+        "unexpected_share": unexpected,
+        "observed": observed,
+        "passed": unexpected == 0 and (p_value >= ALPHA or distance <= NEGLIGIBLE),
+    }

@@ -92,7 +92,9 @@ def reference_scores(
     """Column Shapes, Column Pair Trends and their mean, with every column and pair score."""
     common = [str(c) for c in reference.columns if c in data.columns]
     excluded = {str(c): "only in the reference" for c in reference.columns if c not in data.columns}
-    excluded.update({str(c): "only in the synthetic data" for c in data.columns if c not in reference.columns})
+    excluded.update(
+        {str(c): "only in the synthetic data" for c in data.columns if c not in reference.columns}
+    )
     all_kinds = column_kinds(reference[common], schemas)
     kinds = {c: k for c, k in all_kinds.items() if k != "text"}
     excluded.update({c: "free text" for c, k in all_kinds.items() if k == "text"})
@@ -102,25 +104,46 @@ def reference_scores(
     columns: dict[str, dict[str, Any]] = {}
     for name, kind in kinds.items():
         if kind in ("numeric", "datetime"):
-            columns[name] = {"kind": kind, "metric": "KSComplement", "score": ks_complement(real[name], synth[name])}
+            columns[name] = {
+                "kind": kind,
+                "metric": "KSComplement",
+                "score": ks_complement(real[name], synth[name]),
+            }
         else:
-            columns[name] = {"kind": kind, "metric": "TVComplement", "score": tv_complement(real[name], synth[name])}
+            columns[name] = {
+                "kind": kind,
+                "metric": "TVComplement",
+                "score": tv_complement(real[name], synth[name]),
+            }
 
     pairs: dict[str, dict[str, Any]] = {}
     for a, b in itertools.combinations(kinds, 2):
         continuous = [kinds[c] in ("numeric", "datetime") for c in (a, b)]
         if all(continuous):
-            pairs[f"{a}|{b}"] = {"metric": "CorrelationSimilarity",
-                                 **correlation_similarity(real[[a, b]], synth[[a, b]])}
+            pairs[f"{a}|{b}"] = {
+                "metric": "CorrelationSimilarity",
+                **correlation_similarity(real[[a, b]], synth[[a, b]]),
+            }
             continue
         r_pair = pd.concat([(real_bins if continuous[i] else real)[c] for i, c in enumerate((a, b))], axis=1)
-        s_pair = pd.concat([(synth_bins if continuous[i] else synth)[c] for i, c in enumerate((a, b))], axis=1)
-        pairs[f"{a}|{b}"] = {"metric": "ContingencySimilarity", "score": contingency_similarity(r_pair, s_pair)}
+        s_pair = pd.concat(
+            [(synth_bins if continuous[i] else synth)[c] for i, c in enumerate((a, b))], axis=1
+        )
+        pairs[f"{a}|{b}"] = {
+            "metric": "ContingencySimilarity",
+            "score": contingency_similarity(r_pair, s_pair),
+        }
 
     shapes = _mean([c["score"] for c in columns.values()])
     trends = _mean([p["score"] for p in pairs.values()])
-    return {"overall": _mean([shapes, trends]), "column_shapes": shapes, "column_pair_trends": trends,
-            "columns": columns, "pairs": pairs, "excluded": excluded}
+    return {
+        "overall": _mean([shapes, trends]),
+        "column_shapes": shapes,
+        "column_pair_trends": trends,
+        "columns": columns,
+        "pairs": pairs,
+        "excluded": excluded,
+    }
 
 
 def _mean(values: list[float | None]) -> float | None:

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from llmsynth.evals.columns import clean
-from llmsynth.evals.thresholds import HEADLINE, failed_thresholds, resolve
+from llmsynth.evals.thresholds import HEADLINE, failed_thresholds, resolve, unchecked_thresholds
 from llmsynth.scaffold.promises import Promise
 
 SCHEMA_VERSION = 1
@@ -54,16 +54,23 @@ class EvalReport:
         """Lines naming every threshold not met; defaults to the spec's ``thresholds:``."""
         return failed_thresholds(self.scores, self.thresholds if thresholds is None else thresholds)
 
+    def unchecked_thresholds(self, thresholds: dict[str, float] | None = None) -> list[str]:
+        """Thresholds whose figure was not computed this time (no reference, no run record, ...)."""
+        return unchecked_thresholds(self.scores, self.thresholds if thresholds is None else thresholds)
+
     def to_dict(self) -> dict[str, Any]:
-        return clean({
-            "schema_version": SCHEMA_VERSION,
-            "dataset": self.dataset,
-            "rows": self.rows,
-            "headline": self.headline,
-            "thresholds": self.thresholds,
-            "failed_thresholds": self.failed_thresholds(),
-            "scores": self.scores,
-        })
+        return clean(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "dataset": self.dataset,
+                "rows": self.rows,
+                "headline": self.headline,
+                "thresholds": self.thresholds,
+                "failed_thresholds": self.failed_thresholds(),
+                "unchecked_thresholds": self.unchecked_thresholds(),
+                "scores": self.scores,
+            }
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)

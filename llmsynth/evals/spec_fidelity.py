@@ -14,7 +14,13 @@ import pandas as pd
 
 from llmsynth.errors import LLMSynthError
 from llmsynth.evals.promise_checks import check_categorical, check_distribution, check_tabulated
-from llmsynth.evals.structure_checks import check_arma, check_correlation, check_graph, check_linear, check_sum
+from llmsynth.evals.structure_checks import (
+    check_arma,
+    check_correlation,
+    check_graph,
+    check_linear,
+    check_sum,
+)
 from llmsynth.scaffold.promises import (
     ArmaPromise,
     CategoricalPromise,
@@ -93,7 +99,9 @@ def check_promise(promise: Any, data: pd.DataFrame) -> tuple[str, dict[str, Any]
     return key, {**base, **result}
 
 
-def spec_fidelity_scores(data: pd.DataFrame, promises: list[Promise], problems: dict[str, str]) -> dict[str, Any]:
+def spec_fidelity_scores(
+    data: pd.DataFrame, promises: list[Promise], problems: dict[str, str]
+) -> dict[str, Any]:
     """``score`` is the share of checked promises that passed (None when nothing could be checked)."""
     checks: dict[str, dict[str, Any]] = {}
     for promise in promises:

@@ -16,7 +16,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from llmsynth.scaffold.promises import ArmaPromise, CorrelationPromise, GraphPromise, LinearPromise, SumPromise
+from llmsynth.scaffold.promises import (
+    ArmaPromise,
+    CorrelationPromise,
+    GraphPromise,
+    LinearPromise,
+    SumPromise,
+)
 
 
 def _numeric(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -33,8 +39,14 @@ def check_correlation(promise: CorrelationPromise, data: pd.DataFrame) -> dict[s
     off_diagonal = ~np.eye(len(columns), dtype=bool)
     error = float(np.nanmax(np.abs(observed - declared)[off_diagonal])) if len(columns) > 1 else 0.0
     tolerance = max(0.05, 3 / math.sqrt(max(len(frame), 1)))
-    return {"method": promise.method, "n": len(frame), "max_abs_error": error, "tolerance": tolerance,
-            "observed": observed.round(4).tolist(), "passed": error <= tolerance}
+    return {
+        "method": promise.method,
+        "n": len(frame),
+        "max_abs_error": error,
+        "tolerance": tolerance,
+        "observed": observed.round(4).tolist(),
+        "passed": error <= tolerance,
+    }
 
 
 def check_sum(promise: SumPromise, data: pd.DataFrame) -> dict[str, Any]:
@@ -49,9 +61,12 @@ def check_sum(promise: SumPromise, data: pd.DataFrame) -> dict[str, Any]:
     deviation = np.where(np.isnan(deviation), np.inf, deviation)
     # float sums of decimals differ in the last bits; anything beyond that is a broken row
     exact = deviation <= 1e-9 * np.maximum(1.0, np.abs(np.nan_to_num(total)))
-    return {"n": len(data), "exact_share": float(exact.mean()) if len(data) else None,
-            "max_abs_deviation": float(deviation.max()) if len(data) else None,
-            "passed": bool(exact.all())}
+    return {
+        "n": len(data),
+        "exact_share": float(exact.mean()) if len(data) else None,
+        "max_abs_deviation": float(deviation.max()) if len(data) else None,
+        "passed": bool(exact.all()),
+    }
 
 
 def check_arma(promise: ArmaPromise, data: pd.DataFrame) -> dict[str, Any]:
@@ -73,7 +88,9 @@ def check_arma(promise: ArmaPromise, data: pd.DataFrame) -> dict[str, Any]:
         if y.size < 10 * (p + q + 1):
             continue
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence chatter on short series; the error bound judges the fit
+            warnings.simplefilter(
+                "ignore"
+            )  # convergence chatter on short series; the error bound judges the fit
             result = ARIMA(y, order=(p, 0, q), trend="n").fit()
         params = dict(zip(result.model.param_names, np.asarray(result.params), strict=True))
         bse = dict(zip(result.model.param_names, np.asarray(result.bse), strict=True))
@@ -89,9 +106,16 @@ def check_arma(promise: ArmaPromise, data: pd.DataFrame) -> dict[str, Any]:
     error = float(np.max(np.abs(fitted - declared))) if declared.size else 0.0
     se = float(np.nanmax(errors_se)) / math.sqrt(len(fits))
     tolerance = max(0.1, 3 * se) if math.isfinite(se) else 0.1
-    return {"order": [p, q], "series": len(fits), "fitted_ar": fitted[:p].tolist(), "fitted_ma": fitted[p:].tolist(),
-            "fitted_sd": float(np.average(sds, weights=weights)), "max_abs_error": error, "tolerance": tolerance,
-            "passed": error <= tolerance}
+    return {
+        "order": [p, q],
+        "series": len(fits),
+        "fitted_ar": fitted[:p].tolist(),
+        "fitted_ma": fitted[p:].tolist(),
+        "fitted_sd": float(np.average(sds, weights=weights)),
+        "max_abs_error": error,
+        "tolerance": tolerance,
+        "passed": error <= tolerance,
+    }
 
 
 def _arma_deterministic(promise: ArmaPromise, length: int) -> np.ndarray:
@@ -121,17 +145,32 @@ def check_linear(promise: LinearPromise, data: pd.DataFrame) -> dict[str, Any]:
     coef_ok = bool(np.all(error <= np.maximum(4 * se, 1e-6 * np.maximum(1.0, np.abs(declared)))))
     sd_tolerance = max(0.1 * promise.noise_sd, 4 * promise.noise_sd / math.sqrt(2 * dof), 1e-6)
     sd_error = abs(sd - promise.noise_sd)
-    return {"n": n, "fitted_intercept": float(coef[0]),
-            "fitted_coefficients": dict(zip(predictors, coef[1:].tolist(), strict=True)),
-            "fitted_noise_sd": sd, "max_abs_error": float(error.max()), "noise_sd_error": sd_error,
-            "passed": coef_ok and sd_error <= sd_tolerance}
+    return {
+        "n": n,
+        "fitted_intercept": float(coef[0]),
+        "fitted_coefficients": dict(zip(predictors, coef[1:].tolist(), strict=True)),
+        "fitted_noise_sd": sd,
+        "max_abs_error": float(error.max()),
+        "noise_sd_error": sd_error,
+        "passed": coef_ok and sd_error <= sd_tolerance,
+    }
 
 
 def _graph_model(name: str) -> str:
     key = re.sub(r"[^a-z]", "", name.lower())
-    aliases = {"erdosrenyi": "er", "gnp": "er", "er": "er", "binomial": "er", "gnm": "gnm",
-               "barabasialbert": "ba", "ba": "ba", "preferentialattachment": "ba",
-               "wattsstrogatz": "ws", "ws": "ws", "smallworld": "ws"}
+    aliases = {
+        "erdosrenyi": "er",
+        "gnp": "er",
+        "er": "er",
+        "binomial": "er",
+        "gnm": "gnm",
+        "barabasialbert": "ba",
+        "ba": "ba",
+        "preferentialattachment": "ba",
+        "wattsstrogatz": "ws",
+        "ws": "ws",
+        "smallworld": "ws",
+    }
     return aliases.get(key, key)
 
 
@@ -147,9 +186,15 @@ def check_graph(promise: GraphPromise, data: pd.DataFrame) -> dict[str, Any]:
     max_degree = int(degrees.max()) if degrees.size else 0
     # how many nodes of degree >= max_degree a Poisson (Erdős–Rényi-like) graph of the same mean would have
     poisson_tail = float(n * stats.poisson.sf(max_degree - 1, mean_degree)) if mean_degree > 0 else 1.0
-    out: dict[str, Any] = {"model": promise.model, "nodes": n, "edges": e, "mean_degree": mean_degree,
-                           "max_degree": max_degree, "poisson_tail_expected": poisson_tail,
-                           "heavy_tail": poisson_tail < 0.01}
+    out: dict[str, Any] = {
+        "model": promise.model,
+        "nodes": n,
+        "edges": e,
+        "mean_degree": mean_degree,
+        "max_degree": max_degree,
+        "poisson_tail_expected": poisson_tail,
+        "heavy_tail": poisson_tail < 0.01,
+    }
     model = _graph_model(promise.model)
     pairs = n * (n - 1) / 2
     if model == "er" and "p" in params:
@@ -162,8 +207,11 @@ def check_graph(promise: GraphPromise, data: pd.DataFrame) -> dict[str, Any]:
     elif model == "ba" and "m" in params:
         m = int(params["m"])
         expected = float(m * (n - m))
-        out.update(expected_edges=expected, expected_mean_degree=2 * expected / n,
-                   passed=abs(e - expected) <= 0.01 * expected and bool(out["heavy_tail"]))
+        out.update(
+            expected_edges=expected,
+            expected_mean_degree=2 * expected / n,
+            passed=abs(e - expected) <= 0.01 * expected and bool(out["heavy_tail"]),
+        )
     elif model == "ws" and "k" in params:
         expected = float(n * (int(params["k"]) // 2))
         out.update(expected_edges=expected, expected_mean_degree=2 * expected / n, passed=e == expected)

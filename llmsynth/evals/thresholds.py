@@ -34,12 +34,33 @@ HEADLINE: tuple[tuple[str, Bound, str], ...] = (
 )
 
 # leaf names whose figures are better when lower, wherever they sit in the tree
-LOWER_IS_BETTER = frozenset({
-    "reject_rate", "rejected", "retries", "invalid_rows", "top_share", "near_duplicates", "duplicate_rows",
-    "exact_copies", "exact_copy_rows", "dcr_zero_share", "max_tvd", "max_gap_error", "gap_error", "tvd",
-    "max_share_error", "max_rate_error", "ks_statistic", "max_abs_error", "max_abs_deviation", "noise_sd_error",
-    "unexpected_share", "failed", "gap",
-})
+LOWER_IS_BETTER = frozenset(
+    {
+        "reject_rate",
+        "rejected",
+        "retries",
+        "invalid_rows",
+        "top_share",
+        "near_duplicates",
+        "duplicate_rows",
+        "exact_copies",
+        "exact_copy_rows",
+        "dcr_zero_share",
+        "max_tvd",
+        "max_gap_error",
+        "gap_error",
+        "tvd",
+        "max_share_error",
+        "max_rate_error",
+        "ks_statistic",
+        "max_abs_error",
+        "max_abs_deviation",
+        "noise_sd_error",
+        "unexpected_share",
+        "failed",
+        "gap",
+    }
+)
 
 
 def direction(key: str) -> Bound:
@@ -53,7 +74,7 @@ def split_key(key: str) -> tuple[str, Bound]:
     """``'a.b:max'`` -> ``('a.b', 'max')``; a bare key gets its figure's natural direction."""
     for suffix in ("min", "max"):
         if key.endswith(f":{suffix}"):
-            return key[: -len(suffix) - 1], suffix  # type: ignore[return-value]
+            return key[: -len(suffix) - 1], suffix
     return key, direction(key)
 
 
@@ -86,21 +107,48 @@ def numeric_keys(scores: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
             yield key
 
 
-def failed_thresholds(scores: Mapping[str, Any], thresholds: Mapping[str, float]) -> list[str]:
-    """One readable line per threshold that is not met (or whose figure was not computed)."""
-    failures = []
+def _not_computed(scores: Mapping[str, Any], key: str) -> str | None:
+    """Why a figure is absent when its family was skipped or its parent is empty, else None."""
+    parts = key.split(".")
+    for end in range(1, len(parts) + 1):
+        found, value = resolve(scores, ".".join(parts[:end]))
+        if found and isinstance(value, Mapping) and "skipped" in value:
+            return str(value["skipped"])
+        if found and value is None:
+            return "not computed"
+    return "not computed" if key in {k for k, _, _ in HEADLINE} else None
+
+
+def _evaluate(scores: Mapping[str, Any], thresholds: Mapping[str, float]) -> tuple[list[str], list[str]]:
+    failures, unchecked = [], []
     for raw_key, limit in thresholds.items():
         key, bound = split_key(raw_key)
         found, value = resolve(scores, key)
-        if not found or value is None or isinstance(value, Mapping | list | str | bool):
-            hint = ""
-            if not found:
-                close = difflib.get_close_matches(key, list(numeric_keys(scores)), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else " (no such score)"
-            failures.append(f"{key}: not computed{hint}; threshold {bound} {limit:g}")
+        if found and isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+            if (bound == "min" and number < limit) or (bound == "max" and number > limit):
+                sign = "<" if bound == "min" else ">"
+                failures.append(f"{key} = {number:.4g} {sign} {bound} {limit:g}")
             continue
-        number = float(value)
-        if (bound == "min" and number < limit) or (bound == "max" and number > limit):
-            sign = "<" if bound == "min" else ">"
-            failures.append(f"{key} = {number:.4g} {sign} {bound} {limit:g}")
-    return failures
+        reason = _not_computed(scores, key)
+        if reason is not None:
+            unchecked.append(f"{key} ({bound} {limit:g}): {reason}")
+            continue
+        close = difflib.get_close_matches(key, list(numeric_keys(scores)), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "no such score"
+        failures.append(f"{key}: unknown score key ({hint}); threshold {bound} {limit:g}")
+    return failures, unchecked
+
+
+def failed_thresholds(scores: Mapping[str, Any], thresholds: Mapping[str, float]) -> list[str]:
+    """One line per threshold not met, or naming a score that does not exist (a typo).
+
+    A threshold on a figure that was not computed this time (no reference, no run record) is not a
+    failure: ``unchecked_thresholds`` lists those.
+    """
+    return _evaluate(scores, thresholds)[0]
+
+
+def unchecked_thresholds(scores: Mapping[str, Any], thresholds: Mapping[str, float]) -> list[str]:
+    """Thresholds whose figure was not computed this time, each with the reason."""
+    return _evaluate(scores, thresholds)[1]

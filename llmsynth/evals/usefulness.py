@@ -51,10 +51,16 @@ def _model(task: str, numeric: list[str], categorical: list[str], seed: int) -> 
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder
 
-    prepare = ColumnTransformer([
-        ("numeric", SimpleImputer(strategy="median", keep_empty_features=True), numeric),
-        ("categorical", OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=20), categorical),
-    ])
+    prepare = ColumnTransformer(
+        [
+            ("numeric", SimpleImputer(strategy="median", keep_empty_features=True), numeric),
+            (
+                "categorical",
+                OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=20),
+                categorical,
+            ),
+        ]
+    )
     forest_cls = RandomForestClassifier if task == "classification" else RandomForestRegressor
     forest = forest_cls(n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1)
     return make_pipeline(prepare, forest)
@@ -67,13 +73,18 @@ def _score(model: Any, x: pd.DataFrame, y: pd.Series, task: str) -> dict[str, fl
     if task == "regression":
         return {"r2": float(r2_score(y, predicted))}
     labels = sorted(set(y))
-    return {"accuracy": float(accuracy_score(y, predicted)),
-            "f1_macro": float(f1_score(y, predicted, labels=labels, average="macro", zero_division=0))}
+    return {
+        "accuracy": float(accuracy_score(y, predicted)),
+        "f1_macro": float(f1_score(y, predicted, labels=labels, average="macro", zero_division=0)),
+    }
 
 
 def usefulness_scores(
-    data: pd.DataFrame, reference: pd.DataFrame, target: str,
-    schemas: Mapping[str, ColumnSchema] | None = None, seed: int = 0,
+    data: pd.DataFrame,
+    reference: pd.DataFrame,
+    target: str,
+    schemas: Mapping[str, ColumnSchema] | None = None,
+    seed: int = 0,
 ) -> dict[str, Any]:
     from sklearn.model_selection import train_test_split
 
@@ -99,9 +110,16 @@ def usefulness_scores(
     primary = "f1_macro" if task == "classification" else "r2"
     trtr = results["trtr"][primary]
     return {
-        "target": target, "task": task, "model": "random_forest", "primary": primary,
-        "features": list(feature_kinds), "train_rows": len(train), "test_rows": len(test),
-        "synthetic_rows": len(synthetic), "tstr": results["tstr"], "trtr": results["trtr"],
+        "target": target,
+        "task": task,
+        "model": "random_forest",
+        "primary": primary,
+        "features": list(feature_kinds),
+        "train_rows": len(train),
+        "test_rows": len(test),
+        "synthetic_rows": len(synthetic),
+        "tstr": results["tstr"],
+        "trtr": results["trtr"],
         "ratio": results["tstr"][primary] / trtr if trtr > 0 else None,
         "gap": trtr - results["tstr"][primary],
     }

@@ -13,14 +13,33 @@ import pandas as pd
 from llmsynth.errors import InputDataError
 from llmsynth.spec import DatasetSpec
 
-RUN_KEYS = ("rows_requested", "rows_written", "first_pass_valid", "first_pass_validity", "llm_rows", "retries",
-            "rejected", "rejects_by_reason", "seconds", "rows_per_s", "tokens_per_s")
+RUN_KEYS = (
+    "rows_requested",
+    "rows_written",
+    "first_pass_valid",
+    "first_pass_validity",
+    "llm_rows",
+    "retries",
+    "rejected",
+    "rejects_by_reason",
+    "seconds",
+    "rows_per_s",
+    "tokens_per_s",
+)
 
 
-def validity_scores(data: pd.DataFrame, spec: DatasetSpec | None, run_record: Mapping[str, Any] | None) -> dict:
+def validity_scores(
+    data: pd.DataFrame, spec: DatasetSpec | None, run_record: Mapping[str, Any] | None
+) -> dict:
     """``score`` is the valid share of rows (None without a spec); ``run`` summarises the run record."""
-    out: dict[str, Any] = {"score": None, "rows": len(data), "valid_rows": None, "invalid_rows": None,
-                           "reasons": {}, "columns": {}}
+    out: dict[str, Any] = {
+        "score": None,
+        "rows": len(data),
+        "valid_rows": None,
+        "invalid_rows": None,
+        "reasons": {},
+        "columns": {},
+    }
     if spec is not None:
         out.update(_table_validity(data, spec))
     out["run"] = run_summary(run_record) if run_record else None

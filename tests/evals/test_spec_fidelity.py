@@ -32,7 +32,8 @@ def test_normal_passes_and_shifted_normal_fails(rng: np.random.Generator) -> Non
     promise = DistributionPromise("x", "norm", {"loc": 10.0, "scale": 2.0})
     _, good = check_promise(promise, pd.DataFrame({"x": rng.normal(10, 2, 2000)}))
     _, bad = check_promise(promise, pd.DataFrame({"x": rng.normal(11, 2, 2000)}))
-    assert good["passed"] and good["p_value"] > 0.001
+    assert good["passed"]
+    assert good["p_value"] > 0.001
     assert not bad["passed"]
     assert bad["ks_statistic"] == pytest.approx(0.19, abs=0.04)  # Phi(0.25) - Phi(-0.25)
 
@@ -41,7 +42,8 @@ def test_rounded_values_use_the_grid_ks(rng: np.random.Generator) -> None:
     values = np.round(rng.normal(40, 12, 3000))
     promise = DistributionPromise("age", "norm", {"loc": 40.0, "scale": 12.0}, rounded=True)
     _, result = check_promise(promise, pd.DataFrame({"age": values}))
-    assert result["test"] == "ks_grid" and result["passed"]
+    assert result["test"] == "ks_grid"
+    assert result["passed"]
     # the plain KS test would be fooled by the steps: the grid version is far smaller
     from scipy import stats
 
@@ -60,14 +62,18 @@ def test_discrete_distribution_uses_pmf(rng: np.random.Generator) -> None:
     promise = DistributionPromise("visits", "poisson", {"mu": 3.0}, discrete=True)
     _, good = check_promise(promise, pd.DataFrame({"visits": rng.poisson(3.0, 3000)}))
     _, bad = check_promise(promise, pd.DataFrame({"visits": rng.poisson(4.0, 3000)}))
-    assert good["test"] == "chi2_pmf" and good["passed"] and good["tvd"] < 0.03
-    assert not bad["passed"] and bad["tvd"] > 0.1
+    assert good["test"] == "chi2_pmf"
+    assert good["passed"]
+    assert good["tvd"] < 0.03
+    assert not bad["passed"]
+    assert bad["tvd"] > 0.1
 
 
 def test_pooled_chisquare_merges_small_cells() -> None:
     # expected 2,2,2,10 -> pooled (6, 10); observed (3+3+0, 10)
     chi2, p = pooled_chisquare(np.array([3.0, 3.0, 0.0, 10.0]), np.array([2.0, 2.0, 2.0, 10.0]))
-    assert chi2 == pytest.approx(0.0) and p == pytest.approx(1.0)
+    assert chi2 == pytest.approx(0.0)
+    assert p == pytest.approx(1.0)
 
 
 def test_categorical_tvd_hand_computed() -> None:
@@ -76,7 +82,8 @@ def test_categorical_tvd_hand_computed() -> None:
     assert result["tvd"] == pytest.approx(0.1)
     assert result["unexpected_share"] == 0
     _, other = check_promise(CategoricalPromise("c", {"a": 1.0}), data)
-    assert other["unexpected_share"] == pytest.approx(0.4) and not other["passed"]
+    assert other["unexpected_share"] == pytest.approx(0.4)
+    assert not other["passed"]
 
 
 def test_correlation_promise(rng: np.random.Generator) -> None:
@@ -86,8 +93,10 @@ def test_correlation_promise(rng: np.random.Generator) -> None:
     _, good = check_promise(promise, pd.DataFrame(values, columns=["a", "b"]))
     broken = pd.DataFrame({"a": values[:, 0], "b": rng.permutation(values[:, 1])})
     _, bad = check_promise(promise, broken)
-    assert good["passed"] and good["max_abs_error"] < 0.05
-    assert not bad["passed"] and bad["max_abs_error"] > 0.5
+    assert good["passed"]
+    assert good["max_abs_error"] < 0.05
+    assert not bad["passed"]
+    assert bad["max_abs_error"] > 0.5
 
 
 def test_sum_promise_exact_share() -> None:
@@ -112,7 +121,8 @@ def test_arma_coefficients_recovered(rng: np.random.Generator) -> None:
     assert result["fitted_ar"][0] == pytest.approx(0.5, abs=0.1)
     assert result["fitted_sd"] == pytest.approx(1.0, abs=0.1)
     _, wrong = check_promise(ArmaPromise("y", (-0.5,), (0.3,), group_column="g", mean=5.0, trend=0.01), data)
-    assert not wrong["passed"] and wrong["max_abs_error"] > 0.5
+    assert not wrong["passed"]
+    assert wrong["max_abs_error"] > 0.5
 
 
 def test_linear_promise(rng: np.random.Generator) -> None:
@@ -120,7 +130,8 @@ def test_linear_promise(rng: np.random.Generator) -> None:
     data = pd.DataFrame({"height": x, "weight": 2.5 * x + 50 + rng.normal(0, 5, x.size)})
     _, good = check_promise(LinearPromise("weight", {"height": 2.5}, 50.0, 5.0), data)
     _, bad = check_promise(LinearPromise("weight", {"height": 2.0}, 50.0, 5.0), data)
-    assert good["passed"] and good["fitted_noise_sd"] == pytest.approx(5.0, rel=0.1)
+    assert good["passed"]
+    assert good["fitted_noise_sd"] == pytest.approx(5.0, rel=0.1)
     assert not bad["passed"]
 
 
@@ -145,7 +156,8 @@ def test_er_graph_with_wrong_density_fails() -> None:
     graph = nx.gnp_random_graph(300, 0.08, seed=2)
     edges = pd.DataFrame(list(graph.edges()), columns=["src", "dst"])
     _, result = check_promise(GraphPromise("src", "dst", "erdos_renyi", {"nodes": 300, "p": 0.05}), edges)
-    assert not result["passed"] and result["edge_z"] > 4
+    assert not result["passed"]
+    assert result["edge_z"] > 4
 
 
 def test_tabulated_promise(rng: np.random.Generator) -> None:
@@ -154,34 +166,43 @@ def test_tabulated_promise(rng: np.random.Generator) -> None:
     promise = TabulatedPromise("x", xs, cdf)
     _, good = check_promise(promise, pd.DataFrame({"x": np.sqrt(rng.uniform(size=2000))}))
     _, bad = check_promise(promise, pd.DataFrame({"x": rng.uniform(size=2000)}))
-    assert good["passed"] and not bad["passed"]
+    assert good["passed"]
+    assert not bad["passed"]
 
 
 def test_missing_column_and_unknown_promise_type() -> None:
     data = pd.DataFrame({"x": [1.0, 2.0]})
     _, missing = check_promise(DistributionPromise("nope", "norm", {}), data)
-    assert missing["passed"] is False and "nope" in missing["error"]
+    assert missing["passed"] is False
+    assert "nope" in missing["error"]
     scores = spec_fidelity_scores(data, [object()], {})  # type: ignore[list-item]
-    assert scores["unchecked"] == 1 and scores["score"] is None
+    assert scores["unchecked"] == 1
+    assert scores["score"] is None
 
 
 def test_score_is_share_of_checks_passed(rng: np.random.Generator) -> None:
     data = pd.DataFrame({"x": rng.normal(size=500), "c": ["a"] * 500})
-    promises = [DistributionPromise("x", "norm", {"loc": 0, "scale": 1}), CategoricalPromise("c", {"a": 0.5, "b": 0.5})]
+    promises = [
+        DistributionPromise("x", "norm", {"loc": 0, "scale": 1}),
+        CategoricalPromise("c", {"a": 0.5, "b": 0.5}),
+    ]
     scores = spec_fidelity_scores(data, promises, {})
     assert scores["score"] == pytest.approx(0.5)
-    assert scores["passed"] == 1 and scores["failed"] == 1
+    assert scores["passed"] == 1
+    assert scores["failed"] == 1
     assert set(scores["checks"]) == {"distribution:x", "categorical:c"}
 
 
 def test_collect_promises_skips_llm_groups() -> None:
-    spec = spec_from_dict({
-        "columns": [
-            {"name": "x", "kind": "normal", "mean": 1, "sd": 2},
-            {"name": "c", "kind": "categorical", "categories": {"a": 0.75, "b": 0.25}},
-            {"kind": "llm", "prompt": "{{ c }}", "fields": {"note": {"type": "string"}}},
-        ]
-    })
+    spec = spec_from_dict(
+        {
+            "columns": [
+                {"name": "x", "kind": "normal", "mean": 1, "sd": 2},
+                {"name": "c", "kind": "categorical", "categories": {"a": 0.75, "b": 0.25}},
+                {"kind": "llm", "prompt": "{{ c }}", "fields": {"note": {"type": "string"}}},
+            ]
+        }
+    )
     promises, problems = collect_promises(spec)
     assert problems == {}
     kinds = {type(p).__name__: p for p in promises}
