@@ -12,6 +12,9 @@ from rich.table import Table
 
 from llmsynth import api
 from llmsynth.cli.errors import DEBUG, handle_errors
+from llmsynth.cli.eval_cmd import eval_command
+from llmsynth.cli.parse_cmd import parse_command
+from llmsynth.cli.plot_cmd import plot_command
 from llmsynth.cli.progress import row_progress
 from llmsynth.io import table_format
 
@@ -142,7 +145,7 @@ def validate(spec: Path = SPEC_ARG) -> None:
             kind += f" ({column.decoding})"
         table.add_row(str(step), kind, ", ".join(column.output_names()), ", ".join(sorted(column.dependencies())))
     out.print(table)
-    out.print(f"[green]ok[/green]: {spec} is valid ({len(loaded.column_names)} columns)")
+    typer.echo(f"ok: {spec} is valid ({len(loaded.column_names)} columns)")
 
 
 @app.command()
@@ -157,6 +160,11 @@ def models() -> None:
     for info in list_models():
         table.add_row(info.alias, info.source, str(info.location), "yes" if info.present else "no")
     out.print(table)
+
+
+app.command("eval")(eval_command)
+app.command("parse")(parse_command)
+app.command("plot")(plot_command)
 
 
 def main() -> None:

@@ -83,9 +83,8 @@ class DateSampler(Sampler):
 
 
 class IdSampler(Sampler):
-    """Unique ids for the whole table at once (a sequence needs each row's global position)."""
-
-    per_chunk = False
+    """Unique ids; a sequence numbers rows by their global position (the context's index), so ids stay
+    unique across chunks and the table can still be topped up chunk by chunk."""
 
     def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
         spec = self.spec
@@ -93,10 +92,9 @@ class IdSampler(Sampler):
             raw = rng.bytes(16 * n)
             values = [str(uuid.UUID(bytes=raw[16 * i : 16 * i + 16], version=4)) for i in range(n)]
             return pd.DataFrame({spec.name: pd.Series(values, dtype=object)})
-        numbers = np.arange(spec.start, spec.start + n, dtype=np.int64)
+        positions = np.asarray(context.index, dtype=np.int64) if len(context.index) == n else np.arange(n)
+        numbers = spec.start + positions
         if spec.integer_output:
             return pd.DataFrame({spec.name: numbers})
         width = spec.width or 0
-        return pd.DataFrame(
-            {spec.name: pd.Series([f"{spec.prefix}{i:0{width}d}" for i in numbers], dtype=object)}
-        )
+        return pd.DataFrame({spec.name: pd.Series([f"{spec.prefix}{i:0{width}d}" for i in numbers], dtype=object)})

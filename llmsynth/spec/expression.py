@@ -65,6 +65,9 @@ class ExpressionColumn(ColumnBase):
     expr: str = Field(description="Arithmetic over other columns, e.g. '2.5 * height + 50 + normal(0, 5)'.")
     round: int | None = Field(default=None, description="Round to this many decimals (0 gives integers).")
     clip: tuple[float | None, float | None] | None = Field(default=None, description="[low, high] bounds.")
+    type: Literal["number", "integer", "string", "boolean"] | None = Field(
+        default=None, description="Output type; default: integer with round 0, string if the expression has text."
+    )
 
     @field_validator("expr")
     @classmethod
@@ -77,5 +80,13 @@ class ExpressionColumn(ColumnBase):
 
     def column_schemas(self) -> list[ColumnSchema]:
         low, high = self.clip if self.clip else (None, None)
-        kind = "integer" if self.round == 0 else "number"
+        kind = self.type or self._inferred_type()
+        if kind not in ("number", "integer"):
+            return [ColumnSchema(name=self.name, type=kind)]
         return [ColumnSchema(name=self.name, type=kind, minimum=low, maximum=high)]
+
+    def _inferred_type(self) -> Literal["number", "integer", "string"]:
+        tree = parse_expression(self.expr)
+        if any(isinstance(n, ast.Constant) and isinstance(n.value, str) for n in ast.walk(tree)):
+            return "string"
+        return "integer" if self.round == 0 else "number"

@@ -72,3 +72,11 @@ def test_same_seed_same_table_regardless_of_chunk_order() -> None:
     second = [backward.chunk(i, 5).data for i in reversed(range(3))][::-1]
     for a, b in zip(first, second, strict=True):
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_sequence_ids_are_unique_across_chunks() -> None:
+    spec = spec_from_dict(
+        {"rows": 23, "generation": {"chunk_size": 5}, "columns": [{"name": "id", "kind": "id", "prefix": "R"}]}
+    )
+    data = llmsynth.generate(spec)
+    assert data["id"].tolist() == [f"R{i}" for i in range(1, 24)]

@@ -151,7 +151,7 @@ def test_integers_dates_and_ids(draw: Any) -> None:
     assert frame["num"].dtype == np.int64
     assert frame["u"].is_unique
     assert frame["u"].str.len().eq(36).all()
-    assert not samplers["seq"].per_chunk  # a sequence needs the row's global position
+    assert samplers["seq"].per_chunk  # numbered by the global row position the engine passes as the index
     schemas = {s.name: s for s in spec.column_schemas()}
     assert schemas["seq"].unique
     assert schemas["num"].type == "integer"
