@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,5 +26,11 @@ def scored(people: list[ColumnSchema]) -> list[ColumnSchema]:
     return [*people, ColumnSchema(name="score", type="integer", minimum=0, maximum=100)]
 
 
-def fixture_text(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
+@pytest.fixture
+def fixture_text() -> Callable[[str], str]:
+    """Reads a captured model output from tests/parsers/fixtures."""
+
+    def read(name: str) -> str:
+        return (FIXTURES / name).read_text(encoding="utf-8")
+
+    return read

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
-from conftest import fixture_text
 
 from llmsynth.errors import ParseError
 from llmsynth.parsers import parse_row, parse_rows
@@ -13,11 +14,15 @@ NURSE = {"job": "Nurse", "age": 31, "country": "France"}
 
 
 @pytest.mark.parametrize("name", ["model_json_row_0.txt", "model_json_row_1.txt", "model_json_row_2.txt"])
-def test_real_model_outputs_with_fence_and_trailing_prose(name: str, people: list[ColumnSchema]) -> None:
+def test_real_model_outputs_with_fence_and_trailing_prose(
+    name: str, people: list[ColumnSchema], fixture_text: Callable[[str], str]
+) -> None:
     assert parse_row(fixture_text(name), people) == NURSE
 
 
-def test_real_model_python_list_with_single_quotes(people: list[ColumnSchema]) -> None:
+def test_real_model_python_list_with_single_quotes(
+    people: list[ColumnSchema], fixture_text: Callable[[str], str]
+) -> None:
     result = parse_rows(fixture_text("model_json_rows_1.txt"), people, parser="json")
     assert [r["job"] for r in result.rows] == [
         "Human Health & Development",
@@ -93,7 +98,7 @@ def test_two_keys_for_one_column_is_a_reject(people: list[ColumnSchema]) -> None
         parse_row('{"job": "A", "Job": "B", "age": 20, "country": "USA"}', people)
 
 
-def test_empty_and_prose_only_outputs(people: list[ColumnSchema]) -> None:
+def test_empty_and_prose_only_outputs(people: list[ColumnSchema], fixture_text: Callable[[str], str]) -> None:
     with pytest.raises(ParseError, match="empty output"):
         parse_row("   \n", people)
     with pytest.raises(ParseError, match="no JSON object found") as info:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from conftest import fixture_text
+from collections.abc import Callable
 
 from llmsynth.parsers import parse_row, parse_rows
 from llmsynth.parsers.kv_parser import split_line
 from llmsynth.spec.schema import ColumnSchema
 
 
-def test_real_model_kv_records(people: list[ColumnSchema]) -> None:
+def test_real_model_kv_records(people: list[ColumnSchema], fixture_text: Callable[[str], str]) -> None:
     result = parse_rows(fixture_text("model_kv_rows_0.txt"), people, parser="kv")
     assert result.rows == [
         {"job": "Nurse", "age": 31, "country": "France"},
@@ -17,7 +17,9 @@ def test_real_model_kv_records(people: list[ColumnSchema]) -> None:
     ]
 
 
-def test_real_model_records_without_job_line(people: list[ColumnSchema]) -> None:
+def test_real_model_records_without_job_line(
+    people: list[ColumnSchema], fixture_text: Callable[[str], str]
+) -> None:
     result = parse_rows(fixture_text("model_kv_rows_1.txt"), people, parser="kv")
     assert result.rows == []
     assert result.reasons_count() == {"job: missing": 3}

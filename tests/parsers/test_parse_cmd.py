@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import typer
-from conftest import fixture_text
 from typer.testing import CliRunner
 
 from llmsynth.cli.parse_cmd import parse_command
@@ -42,7 +42,9 @@ def spec_path(tmp_path: Path) -> Path:
     return path
 
 
-def test_group_parser_from_spec_writes_rows_and_rejects(tmp_path: Path, spec_path: Path) -> None:
+def test_group_parser_from_spec_writes_rows_and_rejects(
+    tmp_path: Path, spec_path: Path, fixture_text: Callable[[str], str]
+) -> None:
     source = tmp_path / "out.txt"
     source.write_text(
         fixture_text("model_kv_rows_0.txt") + "\n\nJob: Nurse\nAge: 44\nCountry: japan\n\nJob: X\nAge: 9"

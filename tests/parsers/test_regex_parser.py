@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
-from conftest import fixture_text
 
 from llmsynth.errors import ParseError, SpecError
 from llmsynth.parsers import parse_row, parse_rows
@@ -68,7 +68,9 @@ def test_catastrophic_pattern_is_linear() -> None:
     assert elapsed < 5.0  # Python's re would need ~2**200000 steps; RE2 takes milliseconds
 
 
-def test_real_model_kv_fixture_with_a_kv_regex(people: list[ColumnSchema]) -> None:
+def test_real_model_kv_fixture_with_a_kv_regex(
+    people: list[ColumnSchema], fixture_text: Callable[[str], str]
+) -> None:
     pattern = r"Job: (?P<job>.+)\nAge: (?P<age>\d+)\nCountry: (?P<country>\w+)"
     result = parse_rows(fixture_text("model_kv_rows_0.txt"), people, parser="regex", regex=pattern)
     assert [r["job"] for r in result.rows] == ["Nurse", "Teacher"]

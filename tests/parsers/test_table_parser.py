@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
-from conftest import fixture_text
 
 from llmsynth.errors import ParseError
 from llmsynth.parsers import parse_row, parse_rows
@@ -57,7 +58,9 @@ def test_two_tables_each_with_its_own_header(people: list[ColumnSchema]) -> None
     ]
 
 
-def test_real_model_misaligned_table_is_all_rejects(scored: list[ColumnSchema]) -> None:
+def test_real_model_misaligned_table_is_all_rejects(
+    scored: list[ColumnSchema], fixture_text: Callable[[str], str]
+) -> None:
     result = parse_rows(fixture_text("model_pipe_table_0.txt"), scored)
     assert result.rows == []
     assert result.reasons_count() == {
