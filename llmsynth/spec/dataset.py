@@ -78,7 +78,7 @@ class DatasetSpec(StrictModel):
 
     def with_overrides(self, **changes: Any) -> DatasetSpec:
         """A copy with top-level or ``model.*``/``generation.*`` fields replaced (CLI overrides)."""
-        data = self.model_dump()
+        data = self.model_dump(warnings=False)  # conditional parameters are kept as their raw mappings
         for key, value in changes.items():
             if value is None:
                 continue
