@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -54,7 +55,7 @@ class TableWriter:
             raise InputDataError(f"{self.path}: write JSON Lines (.jsonl) instead of .json")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.rows = 0
-        self._parquet = None  # pyarrow ParquetWriter, opened on the first chunk
+        self._parquet: Any = None  # pyarrow ParquetWriter, opened on the first chunk
         self._started = False
 
     def write(self, frame: pd.DataFrame) -> None:

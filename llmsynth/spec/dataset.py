@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -15,7 +15,10 @@ from llmsynth.spec.samplers import SAMPLER_SPECS
 from llmsynth.spec.schema import ColumnSchema, RowConstraint
 
 _COLUMN_TYPES: tuple[type[ColumnBase], ...] = (LLMGroup, ExpressionColumn, *SAMPLER_SPECS)
-Column = Annotated[Union[_COLUMN_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
+if TYPE_CHECKING:  # the checker sees the common base; pydantic sees the discriminated union
+    Column = ColumnBase
+else:
+    Column = Annotated[Union[_COLUMN_TYPES], Field(discriminator="kind")]  # noqa: UP007
 
 COLUMN_KINDS: tuple[str, ...] = tuple(
     k for t in _COLUMN_TYPES for k in t.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]

@@ -38,15 +38,16 @@ def parse_expression(text: str) -> ast.Expression:
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
             raise ValueError(f"expression {text!r} uses {type(node).__name__}, which is not allowed")
-        if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or node.func.id not in ALLOWED_FUNCTIONS:
-                called = ast.unparse(node.func)
-                raise ValueError(
-                    f"expression {text!r} calls {called!r}; allowed functions: {', '.join(sorted(ALLOWED_FUNCTIONS))}"
-                )
+        if isinstance(node, ast.Call) and not _is_allowed_call(node):
+            allowed = ", ".join(sorted(ALLOWED_FUNCTIONS))
+            raise ValueError(f"expression {text!r} calls {ast.unparse(node.func)!r}; allowed functions: {allowed}")
         if isinstance(node, ast.Constant) and not isinstance(node.value, int | float | str | bool):
             raise ValueError(f"expression {text!r} uses a constant of type {type(node.value).__name__}")
     return tree
+
+
+def _is_allowed_call(node: ast.Call) -> bool:
+    return isinstance(node.func, ast.Name) and node.func.id in ALLOWED_FUNCTIONS
 
 
 def expression_names(text: str) -> set[str]:

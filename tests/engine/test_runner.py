@@ -44,7 +44,8 @@ def test_rows_that_never_validate_are_rejected_and_topped_up(tmp_path: Path) -> 
     broken = '{"job": "x", "score": 99}'  # score above its maximum: invalid every time
 
     def script(prompt: str) -> str:
-        return broken if "aged 18" in prompt or "aged 19" in prompt or "aged 2" in prompt else '{"job": "ok", "score": 1}'
+        bad = any(f"aged {prefix}" in prompt for prefix in ("18", "19", "2"))
+        return broken if bad else '{"job": "ok", "score": 1}'
 
     spec = spec_from_dict(SPEC)
     output = tmp_path / "out.csv"

@@ -51,7 +51,10 @@ columns:
     ("text", "expected"),
     [
         ("columns: [\n", "malformed YAML at line 2"),
-        ("columns:\n  - {name: a, kind: normall}\n", "column 'a': unknown column kind 'normall' (did you mean 'normal'?)"),
+        (
+            "columns:\n  - {name: a, kind: normall}\n",
+            "column 'a': unknown column kind 'normall' (did you mean 'normal'?)",
+        ),
         ("columns:\n  - {name: a, kind: normal, sd: -1}\n", "column 'a': field 'sd': Input should be greater than 0"),
         ("columns:\n  - {name: a, kind: normal, sd: abc}\n", "column 'a': field 'sd': Input should be a valid number"),
         ("columns:\n  - {name: a, kind: normal, sdd: 1}\n", "column 'a': field 'sdd': unknown field"),
@@ -61,7 +64,8 @@ columns:
             "column 'job': uses 'ag', which is not a column of this spec (did you mean 'a'?)",
         ),
         (
-            "columns:\n  - {name: b, kind: expression, expr: 'c + 1'}\n  - {name: c, kind: expression, expr: 'b * 2'}\n",
+            "columns:\n  - {name: b, kind: expression, expr: 'c + 1'}\n"
+            "  - {name: c, kind: expression, expr: 'b * 2'}\n",
             "column 'b': dependency cycle: 'b' -> 'c' -> 'b'",
         ),
         ("columns:\n  - {name: a, kind: normal}\n  - {name: a, kind: uniform}\n", "column 'a' is defined twice"),
