@@ -16,6 +16,7 @@ Kind = Literal["numeric", "categorical", "datetime", "text"]
 
 # an object column with more distinct values than this share of its rows is free text, not a category
 TEXT_DISTINCT_RATIO = 0.5
+TEXT_MIN_DISTINCT = 10  # fewer distinct values than this are labels, however short the table
 _SCHEMA_KINDS: dict[str, Kind] = {
     "integer": "numeric",
     "number": "numeric",
@@ -37,7 +38,8 @@ def column_kind(series: pd.Series, schema: ColumnSchema | None = None) -> Kind:
     if pd.api.types.is_datetime64_any_dtype(series):
         return "datetime"
     values = series.dropna()
-    if len(values) and values.nunique() > max(20, TEXT_DISTINCT_RATIO * len(values)):
+    distinct = values.nunique()
+    if distinct >= TEXT_MIN_DISTINCT and distinct > TEXT_DISTINCT_RATIO * len(values):
         return "text"
     return "categorical"
 
@@ -51,9 +53,7 @@ def as_numeric(series: pd.Series, kind: Kind) -> pd.Series:
     """Numbers for numeric and datetime columns (datetimes as nanoseconds); unparsable values -> NaN."""
     if kind == "datetime":
         stamps = pd.to_datetime(series, errors="coerce")
-        out = pd.Series(
-            stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64), index=series.index, dtype=float
-        )
+        out = pd.Series(stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64), index=series.index, dtype=float)
         return out.mask(stamps.isna())
     return pd.to_numeric(series, errors="coerce").astype(float)
 
