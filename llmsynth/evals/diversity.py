@@ -78,9 +78,7 @@ def near_duplicate_share(texts: list[str], rng: np.random.Generator) -> float | 
     if len(texts) > NEAR_DUPLICATE_SAMPLE:
         texts = list(rng.choice(np.array(texts, dtype=object), NEAR_DUPLICATE_SAMPLE, replace=False))
     padded = [f" {t} " for t in texts]  # short strings still get a trigram
-    grams = CountVectorizer(analyzer="char", ngram_range=(3, 3), binary=True, lowercase=False).fit_transform(
-        padded
-    )
+    grams = CountVectorizer(analyzer="char", ngram_range=(3, 3), binary=True, lowercase=False).fit_transform(padded)
     sizes = np.asarray(grams.sum(axis=1)).ravel()
     inter = (grams @ grams.T).toarray()
     union = sizes[:, None] + sizes[None, :] - inter

@@ -61,9 +61,7 @@ def evaluate(
 
     scores: dict[str, Any] = {
         "validity": validity_scores(data, spec, run_record),
-        "spec": spec_fidelity_scores(data, promises, problems)
-        if spec is not None
-        else {"skipped": "no spec"},
+        "spec": spec_fidelity_scores(data, promises, problems) if spec is not None else {"skipped": "no spec"},
         "diversity": diversity_scores(data, spec, seed),
     }
     if reference is None:

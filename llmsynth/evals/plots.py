@@ -79,9 +79,7 @@ def _draw_declared(axes: Any, promise: DistributionPromise, edges: np.ndarray) -
         support = np.arange(np.floor(edges[0]), np.ceil(edges[-1]) + 1)
         # the histogram's density spreads each integer's mass over one bin width
         width = edges[1] - edges[0]
-        axes.plot(
-            support, frozen.pmf(support) / max(width, 1.0), "o", color=DECLARED, ms=3, label="declared pmf"
-        )
+        axes.plot(support, frozen.pmf(support) / max(width, 1.0), "o", color=DECLARED, ms=3, label="declared pmf")
     else:
         grid = np.linspace(edges[0], edges[-1], 200)
         axes.plot(grid, frozen.pdf(grid), color=DECLARED, lw=1.5, label=f"declared {promise.dist}")
@@ -102,9 +100,7 @@ def category_bars(data: pd.DataFrame, reference: pd.DataFrame | None, promises: 
         elif name in declared:
             total = sum(declared[name].values())
             other, label = {str(k): v / total for k, v in declared[name].items()}, "declared"
-        labels = sorted(
-            set(synth) | set(other or {}), key=lambda k: -max(synth.get(k, 0), (other or {}).get(k, 0))
-        )
+        labels = sorted(set(synth) | set(other or {}), key=lambda k: -max(synth.get(k, 0), (other or {}).get(k, 0)))
         labels = labels[:MAX_CATEGORIES]
         if not labels:
             continue

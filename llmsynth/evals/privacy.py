@@ -115,11 +115,7 @@ def privacy_scores(
     if not encoder.columns:
         out["note"] = "no numeric or categorical columns to measure distances on"
         return out
-    synthetic = (
-        data
-        if len(data) <= MAX_QUERY_ROWS
-        else data.iloc[rng.choice(len(data), MAX_QUERY_ROWS, replace=False)]
-    )
+    synthetic = data if len(data) <= MAX_QUERY_ROWS else data.iloc[rng.choice(len(data), MAX_QUERY_ROWS, replace=False)]
     if len(holdout) > MAX_QUERY_ROWS:
         holdout = holdout.iloc[rng.choice(len(holdout), MAX_QUERY_ROWS, replace=False)]
     train_matrix = encoder.transform(train)

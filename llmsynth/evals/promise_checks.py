@@ -43,9 +43,7 @@ def check_distribution(promise: DistributionPromise, data: pd.DataFrame) -> dict
     frozen = frozen_distribution(promise)
     if is_discrete(promise, frozen):
         return _check_discrete(values, frozen)
-    statistic = (
-        grid_ks(values, frozen.cdf) if promise.rounded else float(stats.kstest(values, frozen.cdf).statistic)
-    )
+    statistic = grid_ks(values, frozen.cdf) if promise.rounded else float(stats.kstest(values, frozen.cdf).statistic)
     p_value = float(stats.kstwo.sf(statistic, values.size))
     return {
         "test": "ks_grid" if promise.rounded else "ks",

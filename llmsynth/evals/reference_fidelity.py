@@ -92,9 +92,7 @@ def reference_scores(
     """Column Shapes, Column Pair Trends and their mean, with every column and pair score."""
     common = [str(c) for c in reference.columns if c in data.columns]
     excluded = {str(c): "only in the reference" for c in reference.columns if c not in data.columns}
-    excluded.update(
-        {str(c): "only in the synthetic data" for c in data.columns if c not in reference.columns}
-    )
+    excluded.update({str(c): "only in the synthetic data" for c in data.columns if c not in reference.columns})
     all_kinds = column_kinds(reference[common], schemas)
     kinds = {c: k for c, k in all_kinds.items() if k != "text"}
     excluded.update({c: "free text" for c, k in all_kinds.items() if k == "text"})
@@ -126,9 +124,7 @@ def reference_scores(
             }
             continue
         r_pair = pd.concat([(real_bins if continuous[i] else real)[c] for i, c in enumerate((a, b))], axis=1)
-        s_pair = pd.concat(
-            [(synth_bins if continuous[i] else synth)[c] for i, c in enumerate((a, b))], axis=1
-        )
+        s_pair = pd.concat([(synth_bins if continuous[i] else synth)[c] for i, c in enumerate((a, b))], axis=1)
         pairs[f"{a}|{b}"] = {
             "metric": "ContingencySimilarity",
             "score": contingency_similarity(r_pair, s_pair),

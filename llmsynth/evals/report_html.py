@@ -99,16 +99,10 @@ def _headline(report: EvalReport) -> str:
         verdict = (
             '<p class="ok">All thresholds met.</p>'
             if not failed
-            else "<p class='bad'>Thresholds not met:</p><ul>"
-            + "".join(f"<li>{esc(f)}</li>" for f in failed)
-            + "</ul>"
+            else "<p class='bad'>Thresholds not met:</p><ul>" + "".join(f"<li>{esc(f)}</li>" for f in failed) + "</ul>"
         )
     if unchecked:
-        verdict += (
-            "<p class='skip'>Not checked:</p><ul>"
-            + "".join(f"<li>{esc(u)}</li>" for u in unchecked)
-            + "</ul>"
-        )
+        verdict += "<p class='skip'>Not checked:</p><ul>" + "".join(f"<li>{esc(u)}</li>" for u in unchecked) + "</ul>"
     return f'<div class="cards">{"".join(cards)}</div>{verdict}'
 
 
@@ -142,9 +136,7 @@ def _spec(scores: Mapping[str, Any]) -> str:
 
 def _reference(scores: Mapping[str, Any]) -> str:
     columns = [(n, c["metric"], c["score"]) for n, c in scores["columns"].items()]
-    pairs = sorted(
-        scores["pairs"].items(), key=lambda kv: kv[1]["score"] if kv[1]["score"] is not None else -1
-    )
+    pairs = sorted(scores["pairs"].items(), key=lambda kv: kv[1]["score"] if kv[1]["score"] is not None else -1)
     body = kv_table(scores) + "<h3>Column shapes</h3>" + table(["column", "metric", "score"], columns)
     body += "<h3>Column pair trends (worst 15)</h3>" + table(
         ["pair", "metric", "score", "real r", "synthetic r"],
@@ -212,20 +204,12 @@ def render_html(report: EvalReport) -> str:
     body = [section("headline", "Headline scores", _headline(report))]
     for key, (title, render) in families.items():
         value = s.get(key, {})
-        content = (
-            f'<p class="skip">skipped: {esc(value["skipped"])}</p>' if "skipped" in value else render(value)
-        )
+        content = f'<p class="skip">skipped: {esc(value["skipped"])}</p>' if "skipped" in value else render(value)
         body.append(section(key, title, content))
     if data is not None:
-        body.append(
-            section("distributions", "Distributions", images(plots.histograms(data, reference, promises)))
-        )
-        body.append(
-            section("categories", "Categories", images(plots.category_bars(data, reference, promises)))
-        )
-        body.append(
-            section("correlations", "Correlations", images(plots.correlation_heatmaps(data, reference)))
-        )
+        body.append(section("distributions", "Distributions", images(plots.histograms(data, reference, promises))))
+        body.append(section("categories", "Categories", images(plots.category_bars(data, reference, promises))))
+        body.append(section("correlations", "Correlations", images(plots.correlation_heatmaps(data, reference))))
     title = f"llmsynth evaluation: {report.dataset}"
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'

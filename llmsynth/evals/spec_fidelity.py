@@ -99,9 +99,7 @@ def check_promise(promise: Any, data: pd.DataFrame) -> tuple[str, dict[str, Any]
     return key, {**base, **result}
 
 
-def spec_fidelity_scores(
-    data: pd.DataFrame, promises: list[Promise], problems: dict[str, str]
-) -> dict[str, Any]:
+def spec_fidelity_scores(data: pd.DataFrame, promises: list[Promise], problems: dict[str, str]) -> dict[str, Any]:
     """``score`` is the share of checked promises that passed (None when nothing could be checked)."""
     checks: dict[str, dict[str, Any]] = {}
     for promise in promises:

@@ -88,9 +88,7 @@ def check_arma(promise: ArmaPromise, data: pd.DataFrame) -> dict[str, Any]:
         if y.size < 10 * (p + q + 1):
             continue
         with warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore"
-            )  # convergence chatter on short series; the error bound judges the fit
+            warnings.simplefilter("ignore")  # convergence chatter on short series; the error bound judges the fit
             result = ARIMA(y, order=(p, 0, q), trend="n").fit()
         params = dict(zip(result.model.param_names, np.asarray(result.params), strict=True))
         bse = dict(zip(result.model.param_names, np.asarray(result.bse), strict=True))

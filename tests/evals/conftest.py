@@ -43,9 +43,7 @@ def draw(spec: DatasetSpec, n: int, seed: int) -> pd.DataFrame:
         if not isinstance(c, LLMGroup)
     ]
     frame = pd.concat(parts, axis=1)
-    frame["job"] = [
-        f"{JOBS[i]} {k}" for i, k in zip(rng.integers(0, 10, n), rng.integers(0, 1000, n), strict=True)
-    ]
+    frame["job"] = [f"{JOBS[i]} {k}" for i, k in zip(rng.integers(0, 10, n), rng.integers(0, 1000, n), strict=True)]
     frame["segment"] = np.where(frame["height"] > 175, "premium", rng.choice(["budget", "regular"], n))
     return frame
 

@@ -102,9 +102,7 @@ def test_embedding_diversity_needs_the_optional_package() -> None:
 
 
 def test_label_columns_normalise_by_labels_seen() -> None:
-    data = pd.DataFrame(
-        {"ticker": ["ACME", "GLOBEX"] * 50, "note": [f"day {i} was calm" for i in range(100)]}
-    )
+    data = pd.DataFrame({"ticker": ["ACME", "GLOBEX"] * 50, "note": [f"day {i} was calm" for i in range(100)]})
     scores = diversity_scores(data, None)
     assert diversity_fields(data, None) == {"ticker": "labels", "note": "text"}
     assert scores["columns"]["ticker"]["entropy"] == pytest.approx(1.0)

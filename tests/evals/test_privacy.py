@@ -39,9 +39,7 @@ def test_encoder_mismatch_costs_one() -> None:
 
 def test_row_hashes_ignore_int_float_spelling() -> None:
     kinds = {"a": "numeric"}
-    assert (
-        row_hashes(pd.DataFrame({"a": [1, 2]}), kinds) == row_hashes(pd.DataFrame({"a": [1.0, 2.0]}), kinds)
-    ).all()
+    assert (row_hashes(pd.DataFrame({"a": [1, 2]}), kinds) == row_hashes(pd.DataFrame({"a": [1.0, 2.0]}), kinds)).all()
 
 
 def test_fresh_draws_have_ratio_near_one_and_copies_are_flagged() -> None:
