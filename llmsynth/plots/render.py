@@ -121,10 +121,9 @@ def plot_table(
     """The figure a person expects for ``data`` (or the named ``picture``), and what was chosen."""
     if reference is None and spec is not None:
         reference = spec_reference(spec)
-    if picture:
-        chosen = picture_for_name(picture, data, spec, reference)
-    else:
-        chosen = choose_picture(data, spec, reference)
+    chosen = (
+        picture_for_name(picture, data, spec, reference) if picture else choose_picture(data, spec, reference)
+    )
     figure = new_figure(*SIZES.get(chosen.name, (6.4, 4.2)))
     draw_function(chosen.name)(figure, chosen, PlotContext(data, spec, reference))
     heading = title or (spec.name if spec is not None else None)
