@@ -104,8 +104,8 @@ def from_types(data: pd.DataFrame, reference: pd.DataFrame | None) -> Picture:
     categorical = [c for c, k in kinds.items() if k == "categorical"]
     if {"source", "target"} <= set(data.columns) and len(data.columns) == 2:
         return Picture("graph", ("source", "target"))
-    if "text" in kinds.values():
-        return Picture("table", tuple(kinds))
+    if "text" in kinds.values() or (categorical and numeric):
+        return Picture("table", tuple(kinds))  # mixed tables read best as rows
     if dates and numeric:
         return Picture("series", (numeric[0],), {"time": dates[0]})
     if len(numeric) == 1:
