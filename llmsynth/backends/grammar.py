@@ -17,6 +17,12 @@ from pydantic import BaseModel
 from llmsynth.errors import GenerationError, SpecError
 
 ENGINES = ("xgrammar", "llguidance", "outlines_core")
+# compact JSON, and no keys beyond the schema's
+XGRAMMAR_JSON_OPTIONS: dict[str, Any] = {
+    "any_whitespace": False,
+    "separators": (",", ":"),
+    "strict_mode": True,
+}
 
 
 class GrammarCache:
@@ -51,9 +57,7 @@ class GrammarCache:
             if self.engine == "xgrammar":
                 from outlines.backends.xgrammar import XGrammarLogitsProcessor
 
-                compiled = self._xgrammar_compiler().compile_json_schema(
-                    text, any_whitespace=False, separators=(",", ":"), strict_mode=True
-                )
+                compiled = self._xgrammar_compiler().compile_json_schema(text, **XGRAMMAR_JSON_OPTIONS)
                 return XGrammarLogitsProcessor(compiled, "torch")
             from outlines.backends import get_json_schema_logits_processor
 

@@ -155,10 +155,10 @@ class LLMFiller:
         stats.prompt_tokens = backend.usage.prompt_tokens - before[0]
         stats.generated_tokens = backend.usage.generated_tokens - before[1]
         names = [s.name for s in plan.schemas]
-        columns = {name: [a[name] if a else None for a in answers] for name in names}
-        out = pd.DataFrame({k: pd.Series(v, index=frame.index, dtype=object) for k, v in columns.items()})
+        out = pd.DataFrame({name: _column([a[name] if a else None for a in answers], frame.index)
+                            for name in names}, index=frame.index)
         stats.seconds = time.perf_counter() - started
-        return out.infer_objects(), rejects, stats
+        return out, rejects, stats
 
     def _check(self, group: LLMGroup, plan: GroupPlan, text: str) -> tuple[dict[str, Any] | None, str]:
         """The validated answer, or None and why not."""
@@ -187,6 +187,12 @@ class LLMFiller:
             if answer.get(name) is not None:
                 self._seen[(group.label, name)].add(answer[name])
         return ""
+
+
+def _column(values: list[Any], index: pd.Index) -> pd.Series:
+    """Native dtypes where every row has a value; object dtype (None for rejected rows) otherwise."""
+    series = pd.Series(values, index=index, dtype=object)
+    return series if any(v is None for v in values) else series.infer_objects()
 
 
 def _describe_error(error: Any) -> str:
