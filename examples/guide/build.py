@@ -75,7 +75,7 @@ def responsible_use(spec: llmsynth.DatasetSpec, data: pd.DataFrame) -> None:
     write_table(leaky, PICTURES / "12_leaky.csv")
     reports: dict[str, EvalReport] = {}
     for label, table in (("proper", data), ("leaky", leaky)):
-        report = llmsynth.evaluate(table, spec, reference=reference, sensitive=["sex"])
+        report = llmsynth.evaluate(table, spec, reference=reference)
         report.write_html(PICTURES / f"12_{label}_report.html")
         report.write_json(PICTURES / f"12_{label}_report.json")
         failed = report.failed_thresholds()

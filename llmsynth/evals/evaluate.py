@@ -53,6 +53,9 @@ def evaluate(
     seed: int = 0,
 ) -> EvalReport:
     """Score ``data`` against its spec and, when given, a real ``reference`` table (see docs/evals.md)."""
+    if spec is not None:  # the spec's evaluation settings apply unless the caller names others
+        target = target if target is not None else spec.target
+        sensitive = sensitive if sensitive else spec.sensitive
     sensitive = list(sensitive or [])
     _check_inputs(data, reference, target, sensitive)
     schemas = {s.name: s for s in spec.column_schemas()} if spec is not None else {}

@@ -39,6 +39,8 @@ class DatasetSpec(StrictModel):
         default_factory=dict, description="Minimum scores for `llmsynth eval --check`, e.g. validity: 1.0."
     )
     reference: str | None = Field(default=None, description="Real table to compare against in evals.")
+    target: str | None = Field(default=None, description="Column the usefulness eval predicts (TSTR vs TRTR).")
+    sensitive: list[str] = Field(default_factory=list, description="Columns the bias eval groups by.")
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -50,6 +52,10 @@ class DatasetSpec(StrictModel):
                 if name in seen:
                     raise ValueError(f"column '{name}' is defined twice (columns[{seen[name]}] and columns[{index}])")
                 seen[name] = index
+        for key, names in (("target", [self.target] if self.target else []), ("sensitive", self.sensitive)):
+            unknown = [n for n in names if n not in seen]
+            if unknown:
+                raise ValueError(f"'{key}' names {unknown}, which are not columns of this spec")
         return self
 
     @property

@@ -17,7 +17,7 @@ SPEC = "12_responsible_use.yaml"
 def test_proper_synthetic_table_passes(load: Loader, people_reference: pd.DataFrame) -> None:
     spec = load(SPEC)
     data = llmsynth.generate(spec)
-    report = llmsynth.evaluate(data, spec, reference=people_reference, sensitive=["sex"])
+    report = llmsynth.evaluate(data, spec, reference=people_reference)
 
     assert report.value("validity.score") == 1.0
     assert report.value("privacy.exact_copies") == 0.0
@@ -29,7 +29,7 @@ def test_proper_synthetic_table_passes(load: Loader, people_reference: pd.DataFr
 def test_leaky_copy_is_flagged(load: Loader, people_reference: pd.DataFrame) -> None:
     spec = load(SPEC)
     leaky = people_reference.sample(n=spec.rows, replace=True, random_state=0).reset_index(drop=True)
-    report = llmsynth.evaluate(leaky, spec, reference=people_reference, sensitive=["sex"])
+    report = llmsynth.evaluate(leaky, spec, reference=people_reference)
 
     assert report.value("validity.score") == 1.0  # a leak is valid data: only privacy catches it
     assert report.value("privacy.exact_copies") == 1.0
@@ -44,7 +44,7 @@ def test_skewed_class_balance_is_flagged(load: Loader, people_reference: pd.Data
     data = llmsynth.generate(spec)
     women = data[data["sex"] == "female"]
     skewed = pd.concat([women, data[data["sex"] == "male"].head(len(women) // 4)], ignore_index=True)
-    report = llmsynth.evaluate(skewed, spec, reference=people_reference, sensitive=["sex"])
+    report = llmsynth.evaluate(skewed, spec, reference=people_reference)
 
     assert report.value("bias.max_tvd") > 0.2
     assert any(line.startswith("bias.max_tvd") for line in report.failed_thresholds())

@@ -70,13 +70,14 @@ columns:
         ),
         ("columns:\n  - {name: a, kind: normal}\n  - {name: a, kind: uniform}\n", "column 'a' is defined twice"),
         ("- just a list\n", "the top level must be a mapping"),
+        ("sensitive: [zz]\ncolumns:\n  - {name: a, kind: normal}\n", "'sensitive' names ['zz']"),
         (
             "columns:\n  - kind: llm\n    prompt: hi\n    fields: {c: {type: choice}}\n",
             "type 'choice' needs a non-empty 'choices' list",
         ),
     ],
     ids=["yaml", "unknown-kind", "bad-value", "wrong-type", "unknown-field", "missing-variable", "cycle",
-         "duplicate", "not-mapping", "choice-without-choices"],
+         "duplicate", "not-mapping", "unknown-sensitive", "choice-without-choices"],
 )
 def test_bad_spec_messages_name_file_column_and_problem(tmp_path: Path, text: str, expected: str) -> None:
     path = write(tmp_path, text)
