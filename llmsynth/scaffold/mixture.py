@@ -46,10 +46,7 @@ class MixtureSampler(Sampler):
 
         spec = self.spec
         seed = int(getattr(self.dataset, "seed", 0))
-        if isinstance(spec.components, int):
-            counts = [spec.components]
-        else:
-            counts = list(range(1, spec.max_components + 1))
+        counts = [spec.components] if isinstance(spec.components, int) else list(range(1, spec.max_components + 1))
         counts = [k for k in counts if k <= len(data)]
         if not counts:
             raise SpecError(
