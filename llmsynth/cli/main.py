@@ -131,6 +131,7 @@ def _cell(value: Any) -> str:
 def validate(spec: Path = SPEC_ARG) -> None:
     """Check SPEC without generating: schema, parameters, templates, dependencies; print the plan."""
     from llmsynth.spec import LLMGroup, order_columns
+    from llmsynth.spec.graph import column_reads
 
     loaded = api.load_spec(spec)
     table = Table(title=f"{loaded.name}: {loaded.rows} rows, seed {loaded.seed}, model {loaded.model.name}")
@@ -142,7 +143,8 @@ def validate(spec: Path = SPEC_ARG) -> None:
         kind = str(getattr(column, "kind", "?"))
         if isinstance(column, LLMGroup):
             kind += f" ({column.decoding})"
-        table.add_row(str(step), kind, ", ".join(column.output_names()), ", ".join(sorted(column.dependencies())))
+        reads = ", ".join(sorted(column_reads(column, loaded)))
+        table.add_row(str(step), kind, ", ".join(column.output_names()), reads)
     out.print(table)
     typer.echo(f"ok: {spec} is valid ({len(loaded.column_names)} columns)")
 

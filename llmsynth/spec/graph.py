@@ -8,6 +8,8 @@ from graphlib import CycleError, TopologicalSorter
 from llmsynth.errors import SpecError
 from llmsynth.spec.base import ColumnBase
 from llmsynth.spec.dataset import DatasetSpec
+from llmsynth.spec.llm import TEMPLATE_GLOBALS, LLMGroup, template_variables
+from llmsynth.spec.templates import template_source
 
 
 def order_columns(spec: DatasetSpec) -> list[ColumnBase]:
@@ -22,7 +24,7 @@ def order_columns(spec: DatasetSpec) -> list[ColumnBase]:
     graph: dict[int, set[int]] = {}
     for index, column in enumerate(spec.columns):
         try:
-            needs = column.dependencies()
+            needs = column_reads(column, spec)
         except ValueError as exc:
             raise SpecError(str(exc), column=column.label) from exc
         deps: set[int] = set()
@@ -48,3 +50,12 @@ def order_columns(spec: DatasetSpec) -> list[ColumnBase]:
         order.extend(ready)
         sorter.done(*ready)
     return [spec.columns[i] for i in order]
+
+
+def column_reads(column: ColumnBase, spec: DatasetSpec) -> set[str]:
+    """What a column reads; a template file is read here so its variables order the columns too."""
+    needs = column.dependencies()
+    if isinstance(column, LLMGroup) and column.template is not None:
+        text, _ = template_source(column, spec.base_dir)
+        needs |= template_variables(text) - TEMPLATE_GLOBALS - set(column.fields)
+    return needs

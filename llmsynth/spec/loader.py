@@ -34,19 +34,22 @@ def load_spec(path: str | Path) -> DatasetSpec:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(f"malformed YAML{where}: {problem}", source=source) from exc
-    spec = spec_from_dict(data, source=source)
-    spec._source = path.resolve()
-    return spec
+    return spec_from_dict(data, source=source, path=path)
 
 
-def spec_from_dict(data: Any, *, source: str = "<spec>") -> DatasetSpec:
-    """Validate a plain mapping as a spec (what YAML gives), with the same messages as files."""
+def spec_from_dict(data: Any, *, source: str = "<spec>", path: Path | None = None) -> DatasetSpec:
+    """Validate a plain mapping as a spec (what YAML gives), with the same messages as files.
+
+    ``path`` is the file the mapping came from: relative file names in the spec resolve against it.
+    """
     if not isinstance(data, dict):
         raise SpecError(f"the top level must be a mapping, got {type(data).__name__}", source=source)
     try:
         spec = DatasetSpec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(format_validation_error(exc, data), source=source) from exc
+    if path is not None:
+        spec._source = path.resolve()
     # checks that need the whole spec (unknown names, cycles) run at load time, before any generation
     from llmsynth.spec.graph import order_columns
 

@@ -45,3 +45,27 @@ def test_three_cycle_names_every_member() -> None:
     message = str(info.value)
     assert "dependency cycle" in message
     assert all(f"'{n}'" in message for n in "abc")
+
+
+def test_template_file_variables_order_the_columns(tmp_path) -> None:
+    from llmsynth.spec import load_spec
+
+    (tmp_path / "ask.j2").write_text("A {{ age }} year old from {{ country }}")
+    (tmp_path / "spec.yaml").write_text(
+        "columns:\n"
+        "  - kind: llm\n    template: ask.j2\n    fields: {job: {type: string}}\n"
+        "  - {name: age, kind: integer, low: 18, high: 80}\n"
+        "  - {name: country, kind: categorical, categories: [A, B]}\n"
+    )
+    spec = load_spec(tmp_path / "spec.yaml")
+    assert [c.label for c in order_columns(spec)] == ["age", "country", "job"]
+
+
+def test_unknown_template_is_a_load_time_error(tmp_path) -> None:
+    from llmsynth.spec import load_spec
+
+    (tmp_path / "spec.yaml").write_text(
+        "columns:\n  - kind: llm\n    template: roww\n    fields: {job: {type: string}}\n"
+    )
+    with pytest.raises(SpecError, match=r"column 'job': template 'roww' is neither a file .* Did you mean 'row'\?"):
+        load_spec(tmp_path / "spec.yaml")
