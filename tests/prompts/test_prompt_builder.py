@@ -45,6 +45,9 @@ def test_examples_with_the_prompt_variables_become_conversation_turns() -> None:
     assert json.loads(messages[2]["content"]) == {"job": "Nurse", "segment": "budget"}
     assert messages[2]["content"] == '{"job":"Nurse","segment":"budget"}'
     assert messages[3]["content"].startswith("Age 50.")
+    # the field list is said once, in the system message, not in every turn
+    assert "Answer with one JSON object" in messages[0]["content"]
+    assert [m["content"] for m in messages[1::2]] == ["Age 30.", "Age 50."]
 
 
 def test_examples_without_the_prompt_variables_are_listed_in_the_instructions() -> None:
