@@ -23,7 +23,7 @@ class ModelConfig(StrictModel):
         default="xgrammar", description="Grammar engine for constrained decoding (xgrammar enforces bounds)."
     )
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
-        default="auto", description="auto: bfloat16 on GPU, float32 on CPU."
+        default="auto", description="auto: bfloat16 on GPU and on CPUs with native bf16, else float32."
     )
     device: str = Field(default="auto", description="auto | cpu | cuda | cuda:N.")
     device_map: str | None = Field(default=None, description="accelerate device_map (e.g. 'auto') for big models.")

@@ -99,4 +99,6 @@ def test_gguf_weights_are_converted_once_into_the_cache(default_backend: Any) ->
     before = (folder / "model.safetensors").stat().st_mtime_ns
     assert cached_folder(locate("smollm2-135m")) == folder
     assert (folder / "model.safetensors").stat().st_mtime_ns == before
-    assert default_backend.loaded.dtype == "float32"
+    from llmsynth.models.loading import cpu_has_native_bf16
+
+    assert default_backend.loaded.dtype == ("bfloat16" if cpu_has_native_bf16() else "float32")

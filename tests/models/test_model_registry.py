@@ -110,3 +110,15 @@ def test_backend_for_a_missing_model_raises_model_load_error_before_loading() ->
     assert info.value.exit_code == 2
     if "torch" not in sys.modules:  # when run alone: nothing heavy was imported for a doomed load
         assert "transformers" not in sys.modules
+
+
+def test_auto_dtype_follows_the_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmsynth.models import loading
+    from llmsynth.spec.model import ModelConfig
+
+    assert loading.resolve_dtype(ModelConfig(dtype="float16"), "cpu") == "float16"
+    assert loading.resolve_dtype(ModelConfig(), "cuda") == "bfloat16"
+    monkeypatch.setattr(loading, "cpu_has_native_bf16", lambda: True)
+    assert loading.resolve_dtype(ModelConfig(), "cpu") == "bfloat16"
+    monkeypatch.setattr(loading, "cpu_has_native_bf16", lambda: False)
+    assert loading.resolve_dtype(ModelConfig(), "cpu") == "float32"
