@@ -146,6 +146,16 @@ def validate(spec: Path = SPEC_ARG) -> None:
         reads = ", ".join(sorted(column_reads(column, loaded)))
         table.add_row(str(step), kind, ", ".join(column.output_names()), reads)
     out.print(table)
+    if loaded.llm_groups() and loaded.model.backend == "transformers":
+        from llmsynth.errors import ModelLoadError
+        from llmsynth.models.sources import locate
+
+        try:
+            weights = locate(loaded.model.name)
+        except ModelLoadError as exc:
+            raise ModelLoadError(f"{spec}: model: {exc}") from exc
+        where = weights.location / weights.gguf_file if weights.gguf_file else weights.location
+        typer.echo(f"model: {loaded.model.name} -> {where}")
     typer.echo(f"ok: {spec} is valid ({len(loaded.column_names)} columns)")
 
 

@@ -114,3 +114,31 @@ def test_every_command_has_complete_help(command: str) -> None:
     assert result.exit_code == 0
     assert "Usage" in result.output
     assert len(result.output.splitlines()) > 5
+
+
+LLM_SPEC = """
+columns:
+  - {name: age, kind: integer, low: 18, high: 80}
+  - kind: llm
+    prompt: "Job for a {{ age }} year old"
+    fields: {job: {type: string, max_length: 20}}
+"""
+
+
+def test_validate_reports_where_the_default_model_loads_from(tmp_path: Path) -> None:
+    path = tmp_path / "llm.yaml"
+    path.write_text(LLM_SPEC)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "model: smollm2-135m -> " in result.output
+    assert "SmolLM2-135M-Instruct" in result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "preview"])
+def test_unknown_model_is_exit_2_naming_it(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "llm.yaml"
+    path.write_text(LLM_SPEC.replace("columns:", "model: {name: no-such-model}\ncolumns:"))
+    result = runner.invoke(app, [command, str(path)])
+    assert result.exit_code == 2
+    assert "model 'no-such-model' is neither a registered alias" in result.output
+    assert "Traceback" not in result.output
