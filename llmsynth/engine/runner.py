@@ -156,6 +156,8 @@ class Runner:
         max_chunks = planned_chunks * (MAX_TOPUP_FACTOR if can_top_up else 1)
         done = 0
         index = 0
+        if progress is not None:
+            progress(0, target)
         while done < target and index < max_chunks:
             # planned chunks have fixed sizes (so each is independent of the others); top-ups fill the gap
             planned = min(size, target - index * size) if index < planned_chunks else min(size, target - done)
