@@ -37,8 +37,10 @@ def _as_spec(spec: DatasetSpec | str | Path) -> DatasetSpec:
     return spec if isinstance(spec, DatasetSpec) else _load_spec(spec)
 
 
-def _with_overrides(spec: DatasetSpec, seed: int | None, model: dict[str, Any] | None) -> DatasetSpec:
-    changes: dict[str, Any] = {"seed": seed}
+def _with_overrides(
+    spec: DatasetSpec, seed: int | None, model: dict[str, Any] | None, decoding: str | None = None
+) -> DatasetSpec:
+    changes: dict[str, Any] = {"seed": seed, "decoding": decoding}
     for key, value in (model or {}).items():
         changes[key if "." in key else f"model.{key}"] = value
     return spec.with_overrides(**changes)
@@ -50,6 +52,7 @@ def generate_run(
     seed: int | None = None,
     *,
     model: dict[str, Any] | None = None,
+    decoding: str | None = None,
     output: str | Path | None = None,
     backend: Any = None,
     progress: Progress | None = None,
@@ -57,13 +60,14 @@ def generate_run(
     """Generate rows; with ``output``, stream chunks to that file and write its run record and rejects.
 
     ``model`` overrides model settings (``{"name": "qwen2.5-1.5b-instruct", "device": "cuda"}``, or
-    dotted keys such as ``"generation.temperature"``) without editing the spec.
+    dotted keys such as ``"generation.temperature"``) without editing the spec; ``decoding``
+    ("constrained" or "free") switches every LLM group, to compare the two modes on one spec.
     """
     from llmsynth.engine.run_record import write_sidecars
     from llmsynth.engine.runner import Runner
     from llmsynth.io import TableWriter
 
-    resolved = _with_overrides(_as_spec(spec), seed, model)
+    resolved = _with_overrides(_as_spec(spec), seed, model, decoding)
     runner = Runner(resolved, backend=backend)
     writer = TableWriter(output) if output is not None else None
     frames: list[pd.DataFrame] = []
@@ -92,11 +96,12 @@ def generate(
     seed: int | None = None,
     *,
     model: dict[str, Any] | None = None,
+    decoding: str | None = None,
     backend: Any = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Generate a table as a DataFrame: every row valid against the spec's row schema."""
-    return generate_run(spec, rows, seed, model=model, backend=backend, progress=progress).data
+    return generate_run(spec, rows, seed, model=model, decoding=decoding, backend=backend, progress=progress).data
 
 
 def evaluate(

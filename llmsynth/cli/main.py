@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,12 @@ from llmsynth.cli.parse_cmd import parse_command
 from llmsynth.cli.plot_cmd import plot_command
 from llmsynth.cli.progress import row_progress
 from llmsynth.io import table_format
+
+
+class Decoding(StrEnum):
+    constrained = "constrained"
+    free = "free"
+
 
 app = typer.Typer(
     name="llmsynth",
@@ -35,6 +42,9 @@ DEVICE = typer.Option(None, "--device", help="auto | cpu | cuda | cuda:N.")
 DTYPE = typer.Option(None, "--dtype", help="auto | float32 | bfloat16 | float16.")
 BATCH = typer.Option(None, "--batch-size", help="Rows decoded together (an integer).")
 TEMPERATURE = typer.Option(None, "--temperature", help="Sampling temperature for LLM fields.")
+DECODING = typer.Option(
+    None, "--decoding", help="constrained | free: switch every LLM group (compare validity and speed)."
+)
 
 
 @app.callback()
@@ -64,6 +74,7 @@ def generate(
     dtype: str | None = DTYPE,
     batch_size: int | None = BATCH,
     temperature: float | None = TEMPERATURE,
+    decoding: Decoding | None = DECODING,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Generate a dataset from SPEC and write it to --output, with a run record and a rejects file beside it."""
@@ -71,7 +82,7 @@ def generate(
     loaded = api.load_spec(spec)
     with row_progress(f"generating {loaded.name}", quiet=quiet) as progress:
         run = api.generate_run(
-            loaded, rows, seed, output=output, progress=progress,
+            loaded, rows, seed, output=output, progress=progress, decoding=decoding.value if decoding else None,
             model=_overrides(model, backend, device, dtype, batch_size, temperature),
         )
     if not quiet and run.stats is not None:
@@ -107,10 +118,12 @@ def preview(
     dtype: str | None = DTYPE,
     batch_size: int | None = BATCH,
     temperature: float | None = TEMPERATURE,
+    decoding: Decoding | None = DECODING,
 ) -> None:
     """Generate a few rows of SPEC and print them as a table (nothing is written)."""
     data = api.generate(
-        spec, rows, seed, model=_overrides(model, backend, device, dtype, batch_size, temperature)
+        spec, rows, seed, model=_overrides(model, backend, device, dtype, batch_size, temperature),
+        decoding=decoding.value if decoding else None,
     )
     table = Table(show_lines=False)
     for name in data.columns:

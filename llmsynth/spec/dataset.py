@@ -86,10 +86,16 @@ class DatasetSpec(StrictModel):
         return [c for c in self.columns if isinstance(c, LLMGroup)]
 
     def with_overrides(self, **changes: Any) -> DatasetSpec:
-        """A copy with top-level or ``model.*``/``generation.*`` fields replaced (CLI overrides)."""
+        """A copy with top-level or ``model.*``/``generation.*`` fields replaced (CLI overrides);
+        ``decoding`` sets every LLM group's decoding mode."""
         data = self.model_dump(warnings=False)  # conditional parameters are kept as their raw mappings
         for key, value in changes.items():
             if value is None:
+                continue
+            if key == "decoding":  # every LLM group at once: compare constrained and free runs
+                for column in data["columns"]:
+                    if column.get("kind") == "llm":
+                        column["decoding"] = value
                 continue
             target = data
             *parents, leaf = key.split(".")

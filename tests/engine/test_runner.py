@@ -81,3 +81,13 @@ def test_sequence_ids_are_unique_across_chunks() -> None:
     )
     data = llmsynth.generate(spec)
     assert data["id"].tolist() == [f"R{i}" for i in range(1, 24)]
+
+
+def test_decoding_override_switches_every_group_to_free_text() -> None:
+    backend = FakeBackend(free_text="job: Nurse\nscore: 7")
+    spec = spec_from_dict({**SPEC, "columns": [*SPEC["columns"][:1], {**SPEC["columns"][1], "parser": "kv"}]})
+    data = llmsynth.generate(spec, rows=4, decoding="free", backend=backend)
+    assert data["job"].tolist() == ["Nurse"] * 4
+    assert data["score"].tolist() == [7] * 4
+    assert all(call.schema is None for call in backend.calls)  # no grammar: the parser did the work
+    assert spec.llm_groups()[0].decoding == "constrained"  # the spec itself is unchanged
