@@ -44,6 +44,8 @@ class CategoricalSampler(Sampler):
         return pd.DataFrame({self.spec.name: marginal_values(self.spec, rng.random(n), context)})
 
     def promises(self) -> list[Promise]:
+        if self.spec.by is not None:
+            return []  # the marginal mixes the per-value tables by the other column's frequencies
         return [CategoricalPromise(self.spec.name, self.spec.weights())]
 
 

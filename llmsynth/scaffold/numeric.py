@@ -11,7 +11,7 @@ import scipy.stats
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.conditioning import resolve, resolver
-from llmsynth.spec.sampler_basic import BooleanSpec, CategoricalSpec, IntegerSpec
+from llmsynth.spec.sampler_basic import BooleanSpec, CategoricalSpec, IntegerSpec, normalised_weights
 from llmsynth.spec.sampler_common import NumericColumn
 from llmsynth.spec.sampler_dists import DistributionColumn
 
@@ -69,8 +69,33 @@ def marginal_values(spec: Any, u: np.ndarray, context: pd.DataFrame) -> np.ndarr
         p = resolve(spec.p, context, spec.name, "p")
         return np.asarray(u >= 1 - np.asarray(p))  # high uniforms -> True, so ranks carry over
     if isinstance(spec, CategoricalSpec):
-        weights = spec.weights()
-        edges = np.cumsum(list(weights.values()))
-        index = np.minimum(np.searchsorted(edges, u, side="right"), len(edges) - 1)
-        return np.array(list(weights), dtype=object)[index]
+        if spec.by is not None:
+            return conditional_categories(spec, u, context)
+        return _categories(spec.weights(), u)
     raise TypeError(f"no inverse CDF for kind '{spec.kind}'")
+
+
+def _categories(weights: dict[str, float], u: np.ndarray) -> np.ndarray:
+    edges = np.cumsum(list(weights.values()))
+    index = np.minimum(np.searchsorted(edges, u, side="right"), len(edges) - 1)
+    return np.array(list(weights), dtype=object)[index]
+
+
+def conditional_categories(spec: CategoricalSpec, u: np.ndarray, context: pd.DataFrame) -> np.ndarray:
+    """Each row draws from the categories of its ``by`` value: one vectorised draw per distinct value."""
+    if spec.by not in context.columns:
+        raise SpecError(f"field 'by': column '{spec.by}' is not generated before this one", column=spec.name)
+    keys = context[spec.by].astype(str).to_numpy()
+    tables = spec.conditional_weights()
+    default = None if spec.default is None else normalised_weights(spec.default)
+    out = np.empty(len(u), dtype=object)
+    for key in np.unique(keys):
+        rows = keys == key
+        weights = tables.get(str(key), default)
+        if weights is None:
+            raise SpecError(
+                f"field 'categories': no categories for {spec.by} = {key!r} and no default", column=spec.name
+            )
+        out[rows] = _categories(weights, u[rows])
+    return out
+

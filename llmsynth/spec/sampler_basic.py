@@ -11,44 +11,92 @@ from pydantic import Field, model_validator
 from llmsynth.spec.sampler_common import ProbParam, SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
 
+Weights = list[str] | dict[str, float]
+
 
 class CategoricalSpec(SamplerColumn):
-    """Categories drawn uniformly (a list) or with probabilities (a mapping that sums to 1)."""
+    """Categories drawn uniformly (a list) or with probabilities (a mapping that sums to 1); with ``by``,
+    each value of another column has its own categories (a conditional distribution, e.g. city | country)."""
 
     kind: Literal["categorical"]
     name: str
-    categories: list[str] | dict[str, float] = Field(min_length=1)
+    categories: Weights | dict[str, Weights] = Field(
+        min_length=1, description="A list, a mapping to probabilities, or with `by`: value of `by` -> those."
+    )
+    by: str | None = Field(default=None, description="Column whose value selects the categories to draw from.")
+    default: Weights | None = Field(default=None, description="With `by`: categories for values not listed.")
     normalize: bool = Field(
         default=False, description="Treat the mapping's values as weights and rescale them."
     )
 
     @model_validator(mode="after")
     def _check_weights(self) -> CategoricalSpec:
-        if isinstance(self.categories, list):
-            if len(set(self.categories)) != len(self.categories):
-                raise invalid("categories", "categories repeat a value")
+        nested = isinstance(self.categories, dict) and any(
+            isinstance(v, list | dict) for v in self.categories.values()
+        )
+        if self.by is None:
+            if nested:
+                raise invalid("categories", "per-value categories need `by:` naming the column they depend on")
+            if self.default is not None:
+                raise invalid("default", "`default` is only used with `by:`")
+            _check_one(self.categories, self.normalize, "categories")  # type: ignore[arg-type]
             return self
-        negative = [k for k, v in self.categories.items() if not v >= 0 or not math.isfinite(v)]
-        if negative:
-            raise invalid("categories", f"weights must be finite and >= 0; bad: {', '.join(negative)}")
-        total = sum(self.categories.values())
-        if total <= 0:
-            raise invalid("categories", "weights sum to 0")
-        if not self.normalize and abs(total - 1) > 1e-6:
-            raise invalid(
-                "categories",
-                f"probabilities sum to {total:g}, not 1; fix them or set normalize: true to rescale weights",
-            )
+        tables = self.categories
+        if not isinstance(tables, dict) or not all(isinstance(v, list | dict) for v in tables.values()):
+            raise invalid("categories", "with `by:`, categories map each value of that column to a list or mapping")
+        for key, weights in tables.items():
+            _check_one(weights, self.normalize, f"categories.{key}")  # type: ignore[arg-type]
+        if self.default is not None:
+            _check_one(self.default, self.normalize, "default")
         return self
 
     def weights(self) -> dict[str, float]:
-        """Normalised probabilities per category."""
-        raw = self.categories if isinstance(self.categories, dict) else dict.fromkeys(self.categories, 1.0)
-        total = sum(raw.values())
-        return {k: v / total for k, v in raw.items()}
+        """Normalised probabilities per category (for a column without ``by``)."""
+        return normalised_weights(self.categories)  # type: ignore[arg-type]
+
+    def conditional_weights(self) -> dict[str, dict[str, float]]:
+        """Value of ``by`` -> normalised probabilities."""
+        tables = self.categories if isinstance(self.categories, dict) else {}
+        return {str(k): normalised_weights(v) for k, v in tables.items()}  # type: ignore[arg-type]
+
+    def dependencies(self) -> set[str]:
+        return super().dependencies() | ({self.by} if self.by else set())
 
     def column_schemas(self) -> list[ColumnSchema]:
-        return [ColumnSchema(name=self.name, type="choice", choices=tuple(self.categories))]
+        if self.by is None:
+            choices = tuple(self.categories)
+        else:
+            tables = [*self.conditional_weights().values()]
+            if self.default is not None:
+                tables.append(normalised_weights(self.default))
+            choices = tuple(dict.fromkeys(c for table in tables for c in table))
+        return [ColumnSchema(name=self.name, type="choice", choices=choices)]
+
+
+def normalised_weights(weights: Weights) -> dict[str, float]:
+    """Probabilities that sum to 1 (a list means equal weights)."""
+    raw = weights if isinstance(weights, dict) else dict.fromkeys(weights, 1.0)
+    total = sum(raw.values())
+    return {k: v / total for k, v in raw.items()}
+
+
+def _check_one(weights: Weights, normalize: bool, field: str) -> None:
+    if not weights:
+        raise invalid(field, "needs at least one category")
+    if isinstance(weights, list):
+        if len(set(weights)) != len(weights):
+            raise invalid(field, "categories repeat a value")
+        return
+    negative = [k for k, v in weights.items() if not v >= 0 or not math.isfinite(v)]
+    if negative:
+        raise invalid(field, f"weights must be finite and >= 0; bad: {', '.join(negative)}")
+    total = sum(weights.values())
+    if total <= 0:
+        raise invalid(field, "weights sum to 0")
+    if not normalize and abs(total - 1) > 1e-6:
+        raise invalid(
+            field, f"probabilities sum to {total:g}, not 1; fix them or set normalize: true to rescale weights"
+        )
 
 
 class BooleanSpec(SamplerColumn):
