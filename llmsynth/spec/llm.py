@@ -93,6 +93,13 @@ class LLMGroup(ColumnBase):
             raise ValueError("parser 'regex' needs a 'regex' pattern with named groups")
         return self
 
+    @classmethod
+    def from_model(cls, model: type[Any], **settings: Any) -> LLMGroup:
+        """A group whose fields come from a pydantic model: ``LLMGroup.from_model(Row, prompt=...)``."""
+        from llmsynth.spec.from_pydantic import fields_from_model
+
+        return cls(kind="llm", fields=fields_from_model(model), **settings)
+
     def output_names(self) -> list[str]:
         return list(self.fields)
 
