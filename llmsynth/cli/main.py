@@ -186,6 +186,24 @@ def models() -> None:
     out.print(table)
 
 
+@app.command()
+@handle_errors
+def schema(
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Print the JSON Schema of a spec, for editor completion and checking (e.g. yaml-language-server)."""
+    import json
+
+    from llmsynth.spec import DatasetSpec
+
+    text = json.dumps(DatasetSpec.model_json_schema(), indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
 app.command("eval")(eval_command)
 app.command("parse")(parse_command)
 app.command("plot")(plot_command)

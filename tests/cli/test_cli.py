@@ -108,7 +108,7 @@ def test_unknown_output_suffix_is_exit_2(spec_path: Path, tmp_path: Path) -> Non
     assert "unsupported file type '.xlsx'" in result.output
 
 
-@pytest.mark.parametrize("command", ["generate", "preview", "validate", "eval", "models", "parse", "plot"])
+@pytest.mark.parametrize("command", ["generate", "preview", "validate", "eval", "models", "parse", "plot", "schema"])
 def test_every_command_has_complete_help(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
@@ -142,3 +142,22 @@ def test_unknown_model_is_exit_2_naming_it(tmp_path: Path, command: str) -> None
     assert result.exit_code == 2
     assert "model 'no-such-model' is neither a registered alias" in result.output
     assert "Traceback" not in result.output
+
+
+def test_schema_lists_every_column_kind() -> None:
+    import json
+
+    from llmsynth.spec import COLUMN_KINDS
+
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["title"] == "DatasetSpec"
+    kinds = {
+        kind
+        for definition in schema["$defs"].values()
+        for kind in definition.get("properties", {}).get("kind", {}).get("enum", [])
+        or [definition.get("properties", {}).get("kind", {}).get("const")]
+        if kind
+    }
+    assert kinds == set(COLUMN_KINDS)
