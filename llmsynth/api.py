@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from llmsynth.errors import SpecError
 from llmsynth.spec import DatasetSpec
 from llmsynth.spec import load_spec as _load_spec
 
@@ -73,7 +74,7 @@ def generate_run(
     frames: list[pd.DataFrame] = []
     rejects: list[dict[str, Any]] = []
     try:
-        for chunk in runner.run(rows, progress=progress):
+        for chunk in _named_errors(runner.run(rows, progress=progress), resolved):
             rejects.extend(chunk.rejects)
             if writer is not None:
                 writer.write(chunk.data)
@@ -88,6 +89,16 @@ def generate_run(
     else:
         data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=resolved.column_names)
     return GenerationRun(data=data, rejects=rejects, stats=runner.stats)
+
+
+def _named_errors(chunks: Iterator[Any], spec: DatasetSpec) -> Iterator[Any]:
+    """Spec problems found while generating (a template the sandbox blocks) also name the spec file."""
+    try:
+        yield from chunks
+    except SpecError as exc:
+        if exc.source is None and spec.source is not None:
+            raise SpecError(str(exc), source=str(spec.source)) from exc
+        raise
 
 
 def generate(

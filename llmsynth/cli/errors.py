@@ -29,5 +29,13 @@ def handle_errors(func: F) -> F:
                 traceback.print_exc()
             print(f"error: {exc}", file=sys.stderr)
             raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug, not bad input: still one line, with the way to see more
+            if DEBUG["enabled"]:
+                traceback.print_exc()
+            hint = "a bug in llmsynth; rerun with --debug for the traceback"
+            print(f"error: unexpected {type(exc).__name__}: {exc} ({hint})", file=sys.stderr)
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

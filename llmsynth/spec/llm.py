@@ -120,8 +120,7 @@ class LLMGroup(ColumnBase):
 
 def template_variables(text: str) -> set[str]:
     """Names a Jinja template reads; used to order columns before any rendering."""
-    try:
-        ast = SandboxedEnvironment().parse(text)
+    try:  # unknown filters and tests only surface while the variables are collected, so both are inside
+        return set(meta.find_undeclared_variables(SandboxedEnvironment().parse(text)))
     except TemplateSyntaxError as exc:
         raise ValueError(f"template syntax error on line {exc.lineno}: {exc.message}") from exc
-    return set(meta.find_undeclared_variables(ast))

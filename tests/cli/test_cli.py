@@ -161,3 +161,21 @@ def test_schema_lists_every_column_kind() -> None:
         if kind
     }
     assert kinds == set(COLUMN_KINDS)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "fragment"),
+    [
+        ("{{ age | nosuch }}", "template syntax error on line 1: No filter named 'nosuch'"),
+        ("{{ age.__class__ }}", "blocked by the template sandbox"),
+    ],
+    ids=["unknown-filter", "sandbox"],
+)
+def test_bad_templates_are_exit_2_naming_file_and_column(tmp_path: Path, prompt: str, fragment: str) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(LLM_SPEC.replace('"Job for a {{ age }} year old"', f'"{prompt}"'))
+    result = runner.invoke(app, ["preview", str(path), "--backend", "fake"])
+    assert result.exit_code == 2
+    assert fragment in result.output
+    assert f"{path}: column 'job'" in result.output or f"{path.resolve()}: column 'job'" in result.output
+    assert "Traceback" not in result.output
