@@ -17,9 +17,9 @@ from pydantic import BaseModel, ValidationError
 
 from llmsynth.backends.base import Backend
 from llmsynth.engine.rowschema import build_row_model, max_answer_tokens
-from llmsynth.engine.seeding import stream_seed
 from llmsynth.errors import ParseError
 from llmsynth.prompts.builder import PromptBuilder
+from llmsynth.seeding import stream_seed
 from llmsynth.spec import DatasetSpec, LLMGroup
 from llmsynth.spec.schema import ColumnSchema
 

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.engine.run_record import RunStats
-from llmsynth.engine.seeding import stream
 from llmsynth.errors import GenerationError, LLMSynthError, SpecError
 from llmsynth.scaffold.base import Sampler
 from llmsynth.scaffold.registry import build_sampler
+from llmsynth.seeding import stream
 from llmsynth.spec import DatasetSpec, LLMGroup, order_columns
 from llmsynth.spec.base import ColumnBase
 

@@ -34,7 +34,7 @@ class GraphSampler(Sampler):
     per_chunk = False
 
     def fit(self) -> GraphSampler:
-        from llmsynth.engine.seeding import stream
+        from llmsynth.seeding import stream
 
         spec = self.spec
         key = "graph:" + json.dumps([spec.model, spec.nodes, spec.params()], sort_keys=True)

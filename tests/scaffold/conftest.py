@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmsynth.engine.seeding import stream
 from llmsynth.scaffold import Sampler, build_sampler
+from llmsynth.seeding import stream
 from llmsynth.spec import DatasetSpec, order_columns, spec_from_dict
 
 

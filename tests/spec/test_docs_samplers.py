@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from llmsynth.engine.seeding import stream
 from llmsynth.scaffold import build_sampler
+from llmsynth.seeding import stream
 from llmsynth.spec import order_columns, spec_from_dict
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "samplers.md"
