@@ -9,22 +9,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llmsynth.engine.llm_step import LLMStats
+
 
 @dataclass
 class RunStats:
-    """What a run did: rows, rejects by reason, LLM tokens and time."""
+    """What a run did: rows and rejects by reason, plus the LLM step's own counters."""
 
     rows_requested: int = 0
     rows_written: int = 0
     chunks: int = 0
     rejected: int = 0
     rejects_by_reason: Counter[str] = field(default_factory=Counter)
-    llm_rows: int = 0
-    first_pass_valid: int = 0
-    retries: int = 0
-    prompt_tokens: int = 0
-    generated_tokens: int = 0
-    llm_seconds: float = 0.0
+    llm: LLMStats = field(default_factory=LLMStats)
     seconds: float = 0.0
 
     def add_chunk(self, result: Any) -> None:
@@ -34,14 +31,9 @@ class RunStats:
         for reject in result.rejects:
             self.rejects_by_reason[reason_kind(reject["reason"])] += 1
 
-    def add_llm(self, stats: Any) -> None:
-        """Fold in the LLM step's counters (an ``LLMStats``)."""
-        self.llm_rows += stats.rows
-        self.first_pass_valid += stats.first_pass_valid
-        self.retries += stats.retries
-        self.prompt_tokens += stats.prompt_tokens
-        self.generated_tokens += stats.generated_tokens
-        self.llm_seconds += stats.seconds
+    def add_llm(self, stats: LLMStats) -> None:
+        """Fold in one LLM fill's counters."""
+        self.llm.merge(stats)
 
     @property
     def rows_per_second(self) -> float:
@@ -49,23 +41,23 @@ class RunStats:
 
     @property
     def tokens_per_second(self) -> float:
-        return self.generated_tokens / self.llm_seconds if self.llm_seconds > 0 else 0.0
+        return self.llm.generated_tokens / self.llm.seconds if self.llm.seconds > 0 else 0.0
 
     def record(self) -> dict[str, Any]:
         """The run record: stable keys, documented in docs/evals.md."""
-        first_pass = self.first_pass_valid / self.llm_rows if self.llm_rows else None
+        llm = self.llm
         return {
             "rows_requested": self.rows_requested,
             "rows_written": self.rows_written,
             "chunks": self.chunks,
-            "llm_rows": self.llm_rows,
-            "first_pass_valid": self.first_pass_valid,
-            "first_pass_validity": first_pass,
-            "retries": self.retries,
+            "llm_rows": llm.rows,
+            "first_pass_valid": llm.first_pass_valid,
+            "first_pass_validity": llm.first_pass_valid / llm.rows if llm.rows else None,
+            "retries": llm.retries,
             "rejected": self.rejected,
             "rejects_by_reason": dict(self.rejects_by_reason),
-            "prompt_tokens": self.prompt_tokens,
-            "generated_tokens": self.generated_tokens,
+            "prompt_tokens": llm.prompt_tokens,
+            "generated_tokens": llm.generated_tokens,
             "seconds": round(self.seconds, 3),
             "rows_per_s": round(self.rows_per_second, 3),
             "tokens_per_s": round(self.tokens_per_second, 3),

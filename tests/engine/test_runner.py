@@ -37,7 +37,7 @@ def test_fake_backend_rows_are_valid_and_conditioned_on_scaffold() -> None:
     assert all(any(f"Person aged {a}" in p for p in prompts) for a in ages)
     assert run.stats is not None
     assert run.stats.rows_written == 12
-    assert run.stats.llm_rows >= 12
+    assert run.stats.llm.rows >= 12
 
 
 def test_rows_that_never_validate_are_rejected_and_topped_up(tmp_path: Path) -> None:
