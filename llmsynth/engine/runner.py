@@ -53,10 +53,6 @@ class Runner:
         self._filler: Any = None
         self._whole: dict[int, pd.DataFrame] = {}
 
-    @property
-    def has_llm(self) -> bool:
-        return bool(self.spec.llm_groups())
-
     def target_rows(self, rows: int | None) -> int:
         """Rows to produce: the request, unless a sampler fixes the table length (an edge list)."""
         fixed = {s.fixed_rows() for s in self.samplers.values()} - {None}
