@@ -58,7 +58,8 @@ def generate_run(
     backend: Any = None,
     progress: Progress | None = None,
 ) -> GenerationRun:
-    """Generate rows; with ``output``, stream chunks to that file and write its run record and rejects.
+    """Generate rows; with ``output``, stream chunks to that file and write its run record and rejects
+    (the rows are then not kept in memory: ``data`` is an empty frame with the columns).
 
     ``model`` overrides model settings (``{"name": "qwen2.5-1.5b-instruct", "device": "cuda"}``, or
     dotted keys such as ``"generation.temperature"``) without editing the spec; ``decoding``
