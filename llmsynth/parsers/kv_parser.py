@@ -14,6 +14,7 @@ from typing import Any
 
 from llmsynth.parsers.keys import KeyMap
 from llmsynth.parsers.result import MAX_ROW_CHARS, Candidate, ParseReject, clip_raw, too_long
+from llmsynth.parsers.table_parser import unwrap_emphasis
 
 NAME = "kv"
 _LINE = re.compile(r"\s*(?:[-*•]\s+|\d{1,3}[.)]\s+)?(?P<key>[^:=\n]{1,80}?)\s*[:=]\s*(?P<value>.*)")
@@ -27,7 +28,7 @@ def split_line(line: str) -> tuple[str, str] | None:
     key, value = m.group("key"), m.group("value").strip()
     if key.lstrip().startswith(("*", "_")) and value[:2] in ("**", "__"):
         value = value[2:].lstrip()  # the closing half of **Key:** value
-    return key, value
+    return key, unwrap_emphasis(value)
 
 
 def scan(

@@ -21,6 +21,16 @@ _PIPE_SPLIT = re.compile(r"(?<!\\)\|")
 _SEPARATOR_CELL = re.compile(r":?-+:?")
 
 
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?P<inner>\S(?:.*\S)?)\1")
+
+
+def unwrap_emphasis(cell: str) -> str:
+    """A cell wholly wrapped in Markdown emphasis or code marks (``**Chef**``, `` `x` ``) -> its text;
+    models bold table cells and key-value answers. JSON string values are never unwrapped."""
+    m = _EMPHASIS.fullmatch(cell)
+    return m.group("inner") if m else cell
+
+
 def split_pipe(line: str) -> list[str]:
     """Cells of a pipe-table line; outer pipes are optional and ``\\|`` is a literal pipe."""
     body = line.strip()
@@ -28,7 +38,7 @@ def split_pipe(line: str) -> list[str]:
         body = body[1:]
     if body.endswith("|") and not body.endswith("\\|"):
         body = body[:-1]
-    return [cell.strip().replace("\\|", "|") for cell in _PIPE_SPLIT.split(body)]
+    return [unwrap_emphasis(cell.strip().replace("\\|", "|")) for cell in _PIPE_SPLIT.split(body)]
 
 
 def split_csv(line: str, delimiter: str) -> list[str]:

@@ -95,3 +95,19 @@ def test_parse_row_reports_the_first_problem(people: list[ColumnSchema]) -> None
     assert info.value.parser == "table"
     with pytest.raises(ParseError, match="expected 3 cells, found 2"):
         parse_row("a | b", people, parser="table")
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("**Chef**", "Chef"), ("*Chef*", "Chef"), ("`Chef`", "Chef"), ("__Chef__", "Chef"), ("**Chef", "**Chef")],
+    ids=["bold", "italic", "code", "underscores", "unbalanced-kept"],
+)
+def test_markdown_emphasis_around_a_whole_cell_is_removed(cell: str, value: str) -> None:
+    assert split_pipe(f"| {cell} | 41 |") == [value, "41"]
+
+
+def test_key_value_emphasis_is_removed_too() -> None:
+    from llmsynth.parsers.kv_parser import split_line
+
+    assert split_line("**Job:** **Teacher**") == ("**Job", "Teacher")
+    assert split_line("- Age: `45`") == ("Age", "45")
