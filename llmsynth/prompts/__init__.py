@@ -2,6 +2,6 @@
 
 from llmsynth.prompts.builder import PromptBuilder, describe
 from llmsynth.prompts.environment import compile_template, render
-from llmsynth.prompts.loading import bundled_names
+from llmsynth.spec.templates import bundled_names
 
 __all__ = ["PromptBuilder", "bundled_names", "compile_template", "describe", "render"]

@@ -13,10 +13,10 @@ from pydantic import BaseModel, ValidationError
 
 from llmsynth.errors import SpecError
 from llmsynth.prompts.environment import compile_template, render
-from llmsynth.prompts.loading import bundled_template, group_template
 from llmsynth.spec import DatasetSpec, LLMGroup
 from llmsynth.spec.llm import TEMPLATE_GLOBALS, template_variables
 from llmsynth.spec.schema import ColumnSchema
+from llmsynth.spec.templates import bundled_template, template_source
 
 DEFAULT_SYSTEM = (
     "You write realistic, varied synthetic data records. Every answer is one record in the requested format."
@@ -73,7 +73,7 @@ class PromptBuilder:
     def __init__(self, group: LLMGroup, dataset: DatasetSpec, row_model: type[BaseModel]) -> None:
         self.group = group
         self.label = group.label
-        source, self.origin = group_template(group, dataset)
+        source, self.origin = template_source(group, dataset.base_dir)
         self.user = compile_template(source, group=self.label, origin=self.origin)
         self.needs = template_variables(source) - TEMPLATE_GLOBALS
         self.system = compile_template(group.system or DEFAULT_SYSTEM, group=self.label, origin="system")

@@ -10,8 +10,8 @@ import pytest
 
 from llmsynth.engine.rowschema import build_row_model
 from llmsynth.errors import SpecError
+from llmsynth.prompts import bundled_names
 from llmsynth.prompts.builder import DEFAULT_SYSTEM, PromptBuilder, describe, plain_value
-from llmsynth.prompts.loading import bundled_names
 from llmsynth.spec import ColumnSchema, DatasetSpec, load_spec, spec_from_dict
 
 FIELDS = {
