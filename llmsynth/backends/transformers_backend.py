@@ -7,12 +7,15 @@ halving the batch on CUDA out-of-memory. The grammar processor itself comes from
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel
 
 from llmsynth.backends.base import Message, Usage, plain_chat
+from llmsynth.backends.frame import Frame
+from llmsynth.backends.frame_decoder import RowAnswer, RowJob
+from llmsynth.backends.frame_tokens import FrameTokens
 from llmsynth.backends.grammar import GrammarCache
 from llmsynth.errors import GenerationError
 from llmsynth.models.loading import LoadedModel, load_model
@@ -30,6 +33,7 @@ class TransformersBackend:
     name = "transformers"
     supports_grammar = True
     supports_batch = True
+    supports_frames = True
 
     def __init__(
         self, loaded: LoadedModel, *, grammar: str = "xgrammar", batch_size: int | Literal["auto"] = "auto"
@@ -41,6 +45,9 @@ class TransformersBackend:
         self.batch_size = batch_size
         self.usage = Usage()
         self.has_chat_template = bool(getattr(self.tokenizer, "chat_template", None))
+        self._decoder: Any = None
+        self._frames: dict[int, tuple[Frame, FrameTokens]] = {}
+        self._prefix: tuple[tuple[int, ...], Any] | None = None
 
     @classmethod
     def from_config(cls, config: ModelConfig) -> TransformersBackend:
@@ -86,6 +93,77 @@ class TransformersBackend:
             batch_number += 1
         self.usage.calls += 1
         return out
+
+    def fill_frames(
+        self,
+        prompts: list[str],
+        frame: Frame,
+        streams: list[np.random.Generator],
+        *,
+        temperature: float,
+        top_p: float,
+        factors: dict[int, np.ndarray] | None = None,
+        stop_slot: int | None = None,
+    ) -> list[RowAnswer]:
+        """Answer each prompt by filling ``frame`` (see frame_decoder.py); ``streams`` are the rows' own
+        random streams. The prompts' common token prefix is computed once and shared by every row."""
+        if not prompts:
+            return []
+        tokens = self._frame_tokens(frame)
+        encoded = [list(ids) for ids in self.tokenizer(prompts, add_special_tokens=False)["input_ids"]]
+        shared = _common_prefix(encoded)
+        prefix = self._prefix_memory(encoded[0][:shared])
+        jobs = [RowJob(ids[shared:], stream) for ids, stream in zip(encoded, streams, strict=True)]
+        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].suffix))
+        size = self._initial_batch_size(max(len(e) for e in encoded), 64)
+        out: list[RowAnswer] = [RowAnswer()] * len(jobs)
+        position = 0
+        while position < len(order):
+            rows = order[position : position + size]
+            try:
+                answers = self.decoder.run(prefix, shared, [jobs[i] for i in rows], tokens, temperature=temperature,
+                                           top_p=top_p, factors=factors, stop_slot=stop_slot)
+            except Exception as exc:
+                if not _is_oom(exc) or size == 1:
+                    raise
+                self._release_memory()
+                size //= 2  # rows draw from their own streams, so a retried row gives the same answer
+                for i in rows:
+                    jobs[i].rng = _restart(streams[i])
+                continue
+            for row, answer in zip(rows, answers, strict=True):
+                out[row] = answer
+            position += len(rows)
+        self.usage.calls += 1
+        self.usage.prompt_tokens += shared + sum(len(j.suffix) for j in jobs)
+        self.usage.generated_tokens += sum(a.tokens for a in out)
+        return out
+
+    @property
+    def decoder(self) -> Any:
+        if self._decoder is None:
+            from llmsynth.backends.frame_decoder import FrameDecoder
+            from llmsynth.backends.frame_tokens import Vocabulary
+
+            size = max(int(self.model.config.vocab_size), len(self.tokenizer))
+            self._decoder = FrameDecoder(self.model, Vocabulary(self.tokenizer, size))
+        return self._decoder
+
+    def _frame_tokens(self, frame: Frame) -> FrameTokens:
+        cached = self._frames.get(id(frame))
+        if cached is None or cached[0] is not frame:
+            cached = (frame, FrameTokens.build(self.decoder.vocab, frame))
+            self._frames[id(frame)] = cached
+        return cached[1]
+
+    def _prefix_memory(self, tokens: list[int]) -> Any:
+        """Keys and values of the shared prompt prefix, kept while the next call shares it."""
+        from llmsynth.backends.kv_rows import prefix_memory
+
+        key = tuple(tokens)
+        if self._prefix is None or self._prefix[0] != key:
+            self._prefix = (key, prefix_memory(self.model, tokens))
+        return self._prefix[1]
 
     def _initial_batch_size(self, prompt_tokens: int, new_tokens: int) -> int:
         if self.batch_size != "auto":
@@ -152,6 +230,25 @@ class TransformersBackend:
 
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
+
+
+def _common_prefix(rows: list[list[int]]) -> int:
+    """Length of the token prefix every row shares."""
+    first = rows[0]
+    length = len(first)
+    for row in rows[1:]:
+        limit = min(length, len(row))
+        match = 0
+        while match < limit and row[match] == first[match]:
+            match += 1
+        length = match
+    return length
+
+
+def _restart(stream: np.random.Generator) -> np.random.Generator:
+    """A fresh copy of a row's stream as it was handed in (a retried batch redraws the same numbers)."""
+    seeds: Any = stream.bit_generator.seed_seq
+    return np.random.default_rng(seeds)
 
 
 def _batch_seed(seed: int, batch: int) -> int:

@@ -61,6 +61,7 @@ class RunStats:
             "seconds": round(self.seconds, 3),
             "rows_per_s": round(self.rows_per_second, 3),
             "tokens_per_s": round(self.tokens_per_second, 3),
+            "decoding": llm.decoding_record(),
         }
 
 

@@ -106,7 +106,8 @@ class Runner:
             self._filler = LLMFiller(self.spec, backend=self._backend)
         live = frame[alive].reset_index(drop=True)
         positions = np.flatnonzero(alive)
-        values, rejects, stats = self._filler.fill(group, live, chunk=index)
+        start = index * self.spec.generation.chunk_size
+        values, rejects, stats = self._filler.fill(group, live, chunk=index, rows=(start + positions).tolist())
         self.stats.add_llm(stats)
         full = pd.DataFrame(index=pd.RangeIndex(len(frame)), columns=list(values.columns), dtype=object)
         for name in values.columns:

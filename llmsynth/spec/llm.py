@@ -23,7 +23,10 @@ class LLMField(StrictModel):
 
     type: FieldType = Field(description="string | choice | integer | number | boolean | date")
     description: str | None = Field(default=None, description="Shown to the model in the prompt.")
-    choices: list[str] | None = Field(default=None, description="Allowed values for type: choice.")
+    choices: list[str] | dict[str, float] | None = Field(
+        default=None,
+        description="Allowed values for type: choice; a mapping value -> weight also fixes the column's marginal.",
+    )
     min: float | None = Field(default=None, description="Lower bound for integer/number.")
     max: float | None = Field(default=None, description="Upper bound for integer/number.")
     min_length: int | None = Field(default=None, ge=0)
@@ -31,6 +34,10 @@ class LLMField(StrictModel):
     pattern: str | None = Field(default=None, description="Regular expression a string must match.")
     nullable: bool = False
     unique: bool = Field(default=False, description="Reject exact duplicates of this field across rows.")
+    enumerate: bool | None = Field(
+        default=None,
+        description="Score every value whole (exact); default: choices, booleans, integer ranges up to 32 values.",
+    )
 
     @model_validator(mode="after")
     def _check_consistency(self) -> LLMField:
@@ -38,8 +45,16 @@ class LLMField(StrictModel):
             raise ValueError("type 'choice' needs a non-empty 'choices' list")
         if self.choices is not None and self.type != "choice":
             raise ValueError(f"'choices' is only allowed with type 'choice', not '{self.type}'")
-        if self.choices is not None and len(set(self.choices)) != len(self.choices):
+        if isinstance(self.choices, list) and len(set(self.choices)) != len(self.choices):
             raise ValueError("'choices' contains duplicates")
+        if isinstance(self.choices, dict):
+            bad = {k: v for k, v in self.choices.items() if not (v >= 0 and v < float("inf"))}
+            if bad or sum(self.choices.values()) <= 0:
+                raise ValueError("choice weights must be non-negative numbers with a positive sum")
+        if self.enumerate and self.type not in ("choice", "boolean", "integer"):
+            raise ValueError(f"'enumerate' applies to choice, boolean and integer fields, not '{self.type}'")
+        if self.enumerate and self.type == "integer" and (self.min is None or self.max is None):
+            raise ValueError("'enumerate: true' on an integer field needs both 'min' and 'max'")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         if (self.min is not None or self.max is not None) and self.type not in ("integer", "number"):
@@ -49,13 +64,20 @@ class LLMField(StrictModel):
             raise ValueError(f"'max_length'/'min_length'/'pattern' apply to string fields, not '{self.type}'")
         return self
 
+    def weights(self) -> dict[str, float] | None:
+        """Declared choice weights, normalised to sum to 1 (None when the choices are a plain list)."""
+        if not isinstance(self.choices, dict):
+            return None
+        total = sum(self.choices.values())
+        return {k: v / total for k, v in self.choices.items()}
+
     def schema_for(self, name: str) -> ColumnSchema:
         return ColumnSchema(
             name=name,
             type=self.type,
             minimum=self.min,
             maximum=self.max,
-            choices=tuple(self.choices) if self.choices else None,
+            choices=tuple(self.choices) if self.choices else None,  # a weights mapping gives its keys
             pattern=self.pattern,
             min_length=self.min_length,
             max_length=self.max_length if self.max_length is not None else (40 if self.type == "string" else None),

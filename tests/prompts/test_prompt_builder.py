@@ -27,14 +27,19 @@ def builder_for(group: dict[str, Any], spec: DatasetSpec | None = None) -> Promp
     return PromptBuilder(grp, spec, build_row_model(grp.column_schemas()))
 
 
-def test_default_messages_are_system_then_user_with_field_descriptions() -> None:
-    messages = builder_for({"prompt": "A person aged {{ age }}."}).messages({"age": 41.0}, 0)
+def test_default_messages_put_the_field_list_in_the_system_message_and_the_row_last() -> None:
+    builder = builder_for({"prompt": "A person aged {{ age }}."})
+    messages = builder.messages({"age": 41.0}, 0)
     assert [m["role"] for m in messages] == ["system", "user"]
-    assert messages[0]["content"] == DEFAULT_SYSTEM
-    user = messages[1]["content"]
-    assert user.startswith("A person aged 41.0.\n\nAnswer with one JSON object")
-    assert '- job: text of at most 30 characters (a job title)' in user
-    assert '- segment: one of "budget", "premium"' in user
+    system = messages[0]["content"]
+    assert system.startswith(DEFAULT_SYSTEM + "\n\nAnswer with one JSON object")
+    assert '- job: text of at most 30 characters (a job title)' in system
+    assert '- segment: one of "budget", "premium"' in system
+    assert messages[1]["content"] == "A person aged 41.0."
+    # everything before the row's own values is the same for every row: the engine prefills it once
+    other = builder.messages({"age": 63.0}, 1)
+    assert other[0] == messages[0]
+    assert other[1]["content"] == "A person aged 63.0."
 
 
 def test_examples_with_the_prompt_variables_become_conversation_turns() -> None:
@@ -54,7 +59,8 @@ def test_examples_without_the_prompt_variables_are_listed_in_the_instructions() 
     examples = [{"job": "Nurse", "segment": "budget"}]
     messages = builder_for({"prompt": "Age {{ age }}.", "examples": examples}).messages({"age": 50}, 0)
     assert [m["role"] for m in messages] == ["system", "user"]
-    assert 'Example answers:\n{"job":"Nurse","segment":"budget"}' in messages[1]["content"]
+    assert 'Example answers:\n{"job":"Nurse","segment":"budget"}' in messages[0]["content"]
+    assert messages[1]["content"] == "Age 50."
 
 
 @pytest.mark.parametrize(
@@ -69,7 +75,7 @@ def test_invalid_examples_are_spec_errors(example: dict, problem: str) -> None:
 
 def test_system_prompt_is_a_template_too() -> None:
     messages = builder_for({"prompt": "x", "system": "Ages near {{ age }}."}).messages({"age": 7}, 0)
-    assert messages[0]["content"] == "Ages near 7."
+    assert messages[0]["content"].startswith("Ages near 7.\n\nAnswer with one JSON object")
 
 
 def test_bundled_row_template_lists_known_values(tmp_path: Path) -> None:
@@ -98,8 +104,8 @@ def test_unknown_template_suggests_a_bundled_name() -> None:
 
 
 def test_free_decoding_instructions_follow_the_parser() -> None:
-    user = builder_for({"prompt": "x", "decoding": "free", "parser": "kv"}).messages({}, 0)[1]["content"]
-    assert "`name: value`" in user
+    system = builder_for({"prompt": "x", "decoding": "free", "parser": "kv"}).messages({}, 0)[0]["content"]
+    assert "`name: value`" in system
 
 
 @pytest.mark.parametrize(

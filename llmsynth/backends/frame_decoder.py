@@ -1,0 +1,387 @@
+"""The decoding loop: rows of one batch fill their frames slot by slot over a shared prompt prefix.
+
+One mechanism serves speed and faithfulness:
+- fixed text is fed, never sampled, several tokens per pass when the pass is wide;
+- an enum slot feeds its candidates' token trie in one pass (tree attention over the row's memory) and
+  samples among the whole candidates from their exact probabilities;
+- a number (or date) slot samples from the model's full distribution and redraws when the value cannot be
+  valid (rejection sampling; after ``MAX_REJECTIONS`` redraws it falls back to masking, and counts it);
+- a text slot samples under a character mask and ends at a word boundary when it would pass its limit.
+Rows draw their random numbers from their own streams, so a row's answer does not depend on its batch.
+Finished rows leave the batch, so late passes compute only the rows still writing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from llmsynth.backends.frame import Frame, Slot
+from llmsynth.backends.frame_tokens import FrameTokens, Vocabulary
+from llmsynth.backends.kv_rows import Feed, RowMemory
+from llmsynth.backends.slot_values import (
+    cut_at_boundary,
+    date_complete,
+    date_feasible,
+    number_complete,
+    number_end,
+    number_feasible,
+)
+from llmsynth.backends.token_sampling import choose, draw_tokens, nucleus_probabilities, token_log_probs
+
+# redraws of one slot before it falls back to masked decoding (exact below it, approximate after)
+MAX_REJECTIONS = 8
+# a pass feeds whole queues and candidate tries when at least this share of the rows waits for one
+WIDE_PASS_SHARE = 0.5
+# finished rows are dropped from the batch once they are this share of it
+COMPACT_SHARE = 0.25
+
+
+@dataclass
+class RowJob:
+    """One row to answer: its prompt tokens after the shared prefix and its own random stream."""
+
+    suffix: list[int]
+    rng: np.random.Generator
+
+
+@dataclass
+class RowAnswer:
+    """A finished (or, in a probe, stopped) row."""
+
+    text: str = ""
+    values: list[str] = field(default_factory=list)
+    probabilities: dict[str, np.ndarray] = field(default_factory=dict)
+    rejections: int = 0
+    approximate: int = 0
+    cut: int = 0
+    tokens: int = 0
+    complete: bool = False
+
+
+@dataclass
+class _Row:
+    job: int
+    slots: int
+    queue: list[tuple[int, int | None]] = field(default_factory=list)  # (token, value chars so far or None)
+    slot: int = 0
+    text: str = ""
+    columns: list[tuple[int, int]] = field(default_factory=list)  # (column, value chars) of the slot's tokens
+    start_position: int = 0
+    position: int = 0
+    start_logp: torch.Tensor | None = None
+    last: torch.Tensor | None = None
+    attempts: int = 0
+    fallback: bool = False
+    done: bool = False
+    values: list[str] = field(default_factory=list)
+    answer: RowAnswer = field(default_factory=RowAnswer)
+
+
+class FrameDecoder:
+    """Decodes frames with one model; built once per backend, reused for every call."""
+
+    def __init__(self, model: Any, vocab: Vocabulary) -> None:
+        self.model = model
+        self.vocab = vocab
+        self.device = model.device
+        self._plain = torch.from_numpy(vocab.plain_text)
+        self._numeric = np.flatnonzero(vocab.numeric)
+        self._encoded: dict[str, list[int]] = {}
+
+    def encode(self, text: str) -> list[int]:
+        if text not in self._encoded:
+            self._encoded[text] = self.vocab.encode(text) if text else []
+        return self._encoded[text]
+
+    def run(
+        self,
+        prefix: list[tuple[torch.Tensor, torch.Tensor]],
+        prefix_length: int,
+        jobs: list[RowJob],
+        tokens: FrameTokens,
+        *,
+        temperature: float,
+        top_p: float,
+        factors: dict[int, np.ndarray] | None = None,
+        stop_slot: int | None = None,
+    ) -> list[RowAnswer]:
+        """Answer every job (one batch); ``stop_slot`` stops each row at that enum slot, with its probabilities."""
+        self.tokens, self.frame = tokens, tokens.frame
+        self.temperature, self.top_p = temperature, top_p
+        self.factors = factors or {}
+        self.stop_slot = stop_slot
+        self.jobs = jobs
+        slots = len(self.frame.slots)
+        rows = [_Row(job=i, slots=slots, values=[""] * slots, position=prefix_length) for i in range(len(jobs))]
+        for row, job in zip(rows, jobs, strict=True):
+            row.queue = [(t, None) for t in [*job.suffix, *tokens.opening]]
+        room = max(len(r.queue) for r in rows) + 64
+        memory = RowMemory(self.model, prefix, len(rows), room)
+        answers: list[RowAnswer | None] = [None] * len(jobs)
+        first = True
+        while rows:
+            self._pass(memory, rows, wide=first or self._wide(rows))
+            first = False
+            finished = [i for i, r in enumerate(rows) if r.done]
+            for i in finished:
+                answers[rows[i].job] = self._answer(rows[i])
+            if finished and len(finished) >= max(1, int(COMPACT_SHARE * len(rows))):
+                keep = [i for i, r in enumerate(rows) if not r.done]
+                if keep:
+                    memory.keep_rows(keep)
+                rows = [rows[i] for i in keep]
+        return [a or RowAnswer() for a in answers]
+
+    # -- scheduling -------------------------------------------------------------------------------------------
+
+    def _at_enum(self, row: _Row) -> bool:
+        return not row.done and row.slot < row.slots and self.frame.slots[row.slot].kind == "enum"
+
+    def _wide(self, rows: list[_Row]) -> bool:
+        active = [r for r in rows if not r.done]
+        waiting = [r for r in active if self._at_enum(r)]
+        movable = [r for r in active if r.queue and not self._at_enum(r)]
+        return bool(waiting) and (len(waiting) >= WIDE_PASS_SHARE * len(active) or not movable)
+
+    def _pass(self, memory: RowMemory, rows: list[_Row], *, wide: bool) -> None:
+        feeds: list[Feed] = []
+        tree_nodes: dict[int, list[int]] = {}  # row -> feed index of each trie node
+        for index, row in enumerate(rows):
+            feed = Feed()
+            if not row.done:
+                queue = row.queue if wide else row.queue[:1]
+                for offset, (token, _) in enumerate(queue):
+                    feed.chain(token, row.position + offset)
+                if wide and self._at_enum(row):
+                    trie = self.tokens.tries[row.slot]
+                    base = row.position + len(queue)
+                    nodes: list[int] = []
+                    for token, parent, depth in zip(trie.tokens, trie.parents, trie.depths, strict=True):
+                        ancestors = _ancestors(parent, trie.parents, nodes)
+                        nodes.append(feed.node(token, base + depth, ancestors))
+                    tree_nodes[index] = nodes
+            feeds.append(feed)
+        if not any(f.tokens for f in feeds):
+            return
+        hidden, start = memory.forward(feeds)
+        # which outputs need next-token log-probabilities: a row's last chain token when its queue empties,
+        # and every trie node
+        wanted: list[tuple[int, int]] = []
+        for index, (row, feed) in enumerate(zip(rows, feeds, strict=True)):
+            chain = sum(feed.keep)
+            if chain and chain == len(row.queue):  # the queue empties: the row decides next
+                wanted.append((index, chain - 1))
+            wanted.extend((index, node) for node in tree_nodes.get(index, []))
+        logp = self._log_probs(hidden, wanted)
+        where = {key: i for i, key in enumerate(wanted)}
+        decisions: list[int] = []
+        for index, (row, feed) in enumerate(zip(rows, feeds, strict=True)):
+            if row.done:
+                continue
+            chain = sum(feed.keep)
+            fed = row.queue[:chain]
+            row.queue = row.queue[chain:]
+            for offset, (_, chars) in enumerate(fed):
+                if chars is not None:
+                    row.columns.append((start + offset, chars))
+            row.position += chain
+            row.answer.tokens += chain + len(tree_nodes.get(index, []))
+            last = logp[where[(index, chain - 1)]] if (index, chain - 1) in where else None
+            if index in tree_nodes:
+                root = last if last is not None else row.start_logp
+                assert root is not None
+                self._choose(memory, index, row, root, tree_nodes[index], start, logp, where)
+            elif not row.queue and last is not None:
+                if self._at_enum(row):
+                    row.start_logp = last
+                    continue
+                if not row.text and not row.columns:  # the first decision of this slot
+                    row.start_logp, row.start_position = last, row.position
+                row.last = last
+                decisions.append(index)
+        if decisions:
+            self._decide(memory, rows, decisions)
+
+    def _log_probs(self, hidden: torch.Tensor, wanted: list[tuple[int, int]]) -> torch.Tensor:
+        if not wanted:
+            return torch.empty(0)
+        rows = torch.tensor([r for r, _ in wanted], device=hidden.device)
+        cols = torch.tensor([c for _, c in wanted], device=hidden.device)
+        with torch.inference_mode():
+            logits = self.model.lm_head(hidden[rows, cols])
+        return torch.log_softmax(logits.float(), dim=-1).cpu()
+
+    # -- enum slots ---------------------------------------------------------------------------------------------
+
+    def _choose(self, memory: RowMemory, index: int, row: _Row, root: torch.Tensor, nodes: list[int],
+                start: int, logp: torch.Tensor, where: dict[tuple[int, int], int]) -> None:
+        slot_index = row.slot
+        slot = self.frame.slots[slot_index]
+        trie = self.tokens.tries[slot_index]
+        parents: list[torch.Tensor] = []
+        scored: list[int] = []
+        owners: list[int] = []
+        for candidate, path in enumerate(trie.paths):
+            for parent, token in path:
+                parents.append(root if parent < 0 else logp[where[(index, nodes[parent])]])
+                scored.append(token)
+                owners.append(candidate)
+        per_token = token_log_probs(torch.stack(parents), torch.tensor(scored), self.temperature, self.top_p)
+        scores = np.zeros(len(trie.paths))
+        np.add.at(scores, np.array(owners), per_token.double().numpy())
+        uniform = float(self.jobs[row.job].rng.random())
+        pick, probs = choose(scores, uniform, self.temperature, self.factors.get(slot_index))
+        row.answer.probabilities[slot.name] = probs
+        row.start_logp = None
+        if self.stop_slot == slot_index:
+            row.done = True
+            return
+        chosen = trie.leaf_nodes[pick]
+        memory.show(index, [start + nodes[n] for n in chosen])
+        row.position += len(chosen)
+        leaf = trie.paths[pick][-1][1]
+        self._finish_slot(row, slot.candidates[pick], [leaf, *trie.remainders[pick]])
+
+    def _finish_slot(self, row: _Row, value: str, forced: list[int]) -> None:
+        row.values[row.slot] = value
+        row.slot += 1
+        row.text, row.columns, row.attempts, row.fallback, row.start_logp = "", [], 0, False, None
+        if row.slot >= row.slots:
+            row.done, row.answer.complete = True, True
+            return
+        row.queue = [(t, None) for t in forced]
+
+    # -- decoded slots ------------------------------------------------------------------------------------------
+
+    def _decide(self, memory: RowMemory, rows: list[_Row], decisions: list[int]) -> None:
+        logps = torch.stack([rows[i].last for i in decisions])  # type: ignore[misc]
+        masks = torch.stack([self._mask(rows[i], logps[k]) for k, i in enumerate(decisions)])
+        uniforms = np.array([self.jobs[rows[i].job].rng.random() for i in decisions])
+        tokens = draw_tokens(logps, uniforms, self.temperature, self.top_p, masks)
+        for index, token in zip(decisions, tokens, strict=True):
+            row = rows[index]
+            while not self._take(memory, index, row, token):
+                # rejected: the slot starts again from its first token's distribution
+                assert row.start_logp is not None
+                mask = self._mask(row, row.start_logp).unsqueeze(0)
+                uniform = np.array([self.jobs[row.job].rng.random()])
+                token = draw_tokens(row.start_logp.unsqueeze(0), uniform, self.temperature, self.top_p, mask)[0]
+
+    def _mask(self, row: _Row, logp: torch.Tensor) -> torch.Tensor:
+        slot = self.frame.slots[row.slot]
+        if slot.kind == "text" and slot.schema.type != "date":
+            allowed = self._plain.clone()
+            if len(row.text) >= (slot.schema.min_length or 0):
+                allowed |= torch.from_numpy(self.vocab.text_closers(slot.closer))
+            return allowed
+        if not row.fallback:
+            return torch.ones(self.vocab.size, dtype=torch.bool)
+        return self._fallback_mask(row, slot, logp)
+
+    def _fallback_mask(self, row: _Row, slot: Slot, logp: torch.Tensor) -> torch.Tensor:
+        """Tokens that keep a number or date valid (used once rejection gave up on this slot)."""
+        vocab = self.vocab
+        closers = vocab.number_closers(slot.closer) if slot.kind == "number" else vocab.text_closers(slot.closer)
+        candidates = np.union1d(self._numeric, np.flatnonzero(closers))
+        probs = nucleus_probabilities(logp.unsqueeze(0), max(self.temperature, 1e-3), 1.0)[0]
+        allowed = torch.zeros(self.vocab.size, dtype=torch.bool)
+        for token in candidates:
+            if probs[token] > 0 and self._valid_step(row, slot, self.vocab.texts[token]) is not None:
+                allowed[token] = True
+        return allowed
+
+    def _valid_step(self, row: _Row, slot: Slot, piece: str) -> tuple[str, str] | None:
+        """For a checked slot: (value, closing text) when the piece ends a valid value, ('', '') when the value
+        may still become valid, None when it cannot."""
+        text = row.text + piece
+        if slot.schema.type == "date":
+            end = text.find('"')
+            if end < 0:
+                return ("", "") if date_feasible(text) else None
+            value, tail = text[:end], text[end:]
+            return (value, tail) if date_complete(value) and slot.closer.startswith(tail) else None
+        end_at = number_end(text, slot.schema.type == "integer")
+        if end_at is None:
+            return ("", "") if number_feasible(text, slot.schema) else None
+        value, tail = text[:end_at], text[end_at:]
+        return (value, tail) if number_complete(value, slot.schema) and slot.closer.startswith(tail) else None
+
+    def _take(self, memory: RowMemory, index: int, row: _Row, token: int) -> bool:
+        """Apply a drawn token to the row's slot; False when it makes the slot invalid (a rejection)."""
+        slot = self.frame.slots[row.slot]
+        piece = self.vocab.texts[token]
+        if slot.kind == "text" and slot.schema.type != "date":
+            return self._take_text(memory, index, row, slot, token, piece)
+        step = self._valid_step(row, slot, piece)
+        if step is None:
+            self._reject(memory, index, row)
+            return False
+        value, tail = step
+        if not tail:
+            row.text += piece
+            row.queue = [(token, len(row.text))]
+            return True
+        self._finish_slot(row, value, [token, *self.encode(slot.closer[len(tail):])])
+        return True
+
+    def _take_text(self, memory: RowMemory, index: int, row: _Row, slot: Slot, token: int, piece: str) -> bool:
+        quote = piece.find('"')
+        if quote >= 0:
+            value, tail = row.text + piece[:quote], piece[quote:]
+            if slot.schema.pattern and not row.fallback and not re.fullmatch(slot.schema.pattern, value):
+                self._reject(memory, index, row)
+                return False
+            self._finish_slot(row, value, [token, *self.encode(slot.closer[len(tail):])])
+            return True
+        text = row.text + piece
+        limit = slot.schema.max_length
+        if limit is None or len(text) <= limit:
+            row.text = text
+            row.queue = [(token, len(text))]
+            return True
+        # past the limit: end at the last boundary that fits; tokens beyond it leave the row's memory
+        kept = cut_at_boundary(text, limit)
+        hidden = [c for c, chars in row.columns if chars > len(kept)]
+        kept_columns = [(c, chars) for c, chars in row.columns if chars <= len(kept)]
+        memory.hide(index, hidden)
+        row.position -= len(hidden)
+        written = kept_columns[-1][1] if kept_columns else 0
+        row.answer.cut += 1
+        self._finish_slot(row, kept, self.encode(kept[written:] + slot.closer))
+        return True
+
+    def _reject(self, memory: RowMemory, index: int, row: _Row) -> None:
+        memory.hide(index, [c for c, _ in row.columns])
+        row.position = row.start_position
+        row.text, row.columns = "", []
+        row.attempts += 1
+        row.answer.rejections += 1
+        if row.attempts > MAX_REJECTIONS and not row.fallback:
+            row.fallback = True
+            row.answer.approximate += 1
+
+    def _answer(self, row: _Row) -> RowAnswer:
+        answer = row.answer
+        answer.values = list(row.values)
+        if answer.complete:
+            answer.text = self.frame.render(row.values)
+        return answer
+
+
+def _ancestors(parent: int, parents: list[int], nodes: list[int]) -> list[int]:
+    """Feed indices of a trie node's ancestors (nodes are fed in creation order, parents first)."""
+    chain: list[int] = []
+    while parent >= 0:
+        chain.append(nodes[parent])
+        parent = parents[parent]
+    return chain
+
+
+def frame_room(frame: Frame) -> int:
+    """A first guess of the columns a row's answer needs beyond its prompt (the buffers grow if not)."""
+    return 16 + sum(8 + (s.schema.max_length or 16) // 2 for s in frame.slots)

@@ -1,0 +1,139 @@
+"""A frame in one model's tokens: the text of every vocabulary entry, the masks text slots need, and the
+token trie of each enumerable slot's candidates.
+
+A candidate is scored as the exact tokens the answer will contain: the canonical tokenization of its value
+followed by the fixed text after it, up to the token that covers the first closing character (``USA`` +
+``","`` rather than ``USA`` + ``"``), so that the value's end is scored the way the model writes it.
+Built once per (tokenizer, frame) and reused for every row of a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from llmsynth.backends.frame import Frame, Slot
+from llmsynth.backends.slot_values import NUMBER_CHARS, text_char_ok
+
+
+class Vocabulary:
+    """Each token's text, plus per-token flags as numpy arrays (converted to tensors by the decoder)."""
+
+    def __init__(self, tokenizer: Any, size: int) -> None:
+        self.tokenizer = tokenizer
+        self.size = size
+        texts = [""] * size
+        for token_id in range(min(size, len(tokenizer))):
+            texts[token_id] = tokenizer.decode([token_id])
+        special = set(getattr(tokenizer, "all_special_ids", []) or [])
+        for token_id in special:
+            if token_id < size:
+                texts[token_id] = "\ufffd"  # never part of a value
+        self.texts = texts
+        self.lengths = np.array([len(t) for t in texts], dtype=np.int64)
+        self.plain_text = np.array([bool(t) and '"' not in t and text_char_ok(t) for t in texts], dtype=bool)
+        self.numeric = np.array([bool(t) and set(t) <= NUMBER_CHARS for t in texts], dtype=bool)
+        self._closers: dict[str, np.ndarray] = {}
+        self._number_closers: dict[str, np.ndarray] = {}
+
+    def encode(self, text: str) -> list[int]:
+        ids: list[int] = self.tokenizer.encode(text, add_special_tokens=False)
+        return ids
+
+    def text_closers(self, closer: str) -> np.ndarray:
+        """Tokens that end a text value: clean text, then a start of the closer (which begins with a quote)."""
+        if closer not in self._closers:
+            ok = np.zeros(self.size, dtype=bool)
+            for token_id, text in enumerate(self.texts):
+                quote = text.find('"')
+                if quote >= 0 and text_char_ok(text[:quote]) and closer.startswith(text[quote:]):
+                    ok[token_id] = True
+            self._closers[closer] = ok
+        return self._closers[closer]
+
+    def number_closers(self, closer: str) -> np.ndarray:
+        """Tokens that may end a number: number characters, then a start of the closer."""
+        if closer not in self._number_closers:
+            ok = np.zeros(self.size, dtype=bool)
+            for token_id, text in enumerate(self.texts):
+                rest = text.lstrip("-0123456789.")
+                if rest and closer.startswith(rest):
+                    ok[token_id] = True
+            self._number_closers[closer] = ok
+        return self._number_closers[closer]
+
+    def split_tokens(self, text: str, cut: int) -> tuple[list[int], list[int]]:
+        """Canonical tokens of ``text``, split after the token covering character ``cut``."""
+        ids = self.encode(text)
+        pieces = [self.texts[i] if i < self.size else "" for i in ids]
+        if "".join(pieces) != text:  # a tokenizer whose pieces do not concatenate: score the whole text
+            return ids, []
+        end = 0
+        for index, piece in enumerate(pieces):
+            end += len(piece)
+            if end > cut:
+                return ids[: index + 1], ids[index + 1 :]
+        return ids, []
+
+
+@dataclass
+class CandidateTrie:
+    """The candidates of an enum slot as a token trie.
+
+    ``nodes`` are the tokens fed to the model (every proper prefix of a candidate's path); a candidate's
+    log-probability sums, for each of its tokens, the model's log-probability at its parent: the slot's start
+    (parent -1) or a node.
+    """
+
+    tokens: list[int] = field(default_factory=list)  # token fed at each node
+    parents: list[int] = field(default_factory=list)  # parent node of each node (-1: the slot start)
+    depths: list[int] = field(default_factory=list)
+    paths: list[list[tuple[int, int]]] = field(default_factory=list)  # per candidate: (parent node, token)
+    leaf_nodes: list[list[int]] = field(default_factory=list)  # per candidate: its nodes, root to last
+    remainders: list[list[int]] = field(default_factory=list)  # per candidate: fixed tokens after its path
+
+    @property
+    def size(self) -> int:
+        return len(self.tokens)
+
+
+def build_trie(vocab: Vocabulary, slot: Slot) -> CandidateTrie:
+    trie = CandidateTrie()
+    index: dict[tuple[int, ...], int] = {}
+    for candidate in slot.candidates:
+        path, rest = vocab.split_tokens(candidate + slot.closer, len(candidate))
+        pairs: list[tuple[int, int]] = []
+        nodes: list[int] = []
+        parent = -1
+        for depth, token in enumerate(path):
+            pairs.append((parent, token))
+            if depth == len(path) - 1:
+                break
+            key = tuple(path[: depth + 1])
+            if key not in index:
+                index[key] = len(trie.tokens)
+                trie.tokens.append(token)
+                trie.parents.append(parent)
+                trie.depths.append(depth)
+            parent = index[key]
+            nodes.append(parent)
+        trie.paths.append(pairs)
+        trie.leaf_nodes.append(nodes)
+        trie.remainders.append(rest)
+    return trie
+
+
+@dataclass
+class FrameTokens:
+    """Everything token-level a frame needs, built once per run."""
+
+    frame: Frame
+    opening: list[int]
+    tries: dict[int, CandidateTrie]  # slot index -> trie, for enum slots
+
+    @classmethod
+    def build(cls, vocab: Vocabulary, frame: Frame) -> FrameTokens:
+        tries = {i: build_trie(vocab, s) for i, s in enumerate(frame.slots) if s.kind == "enum"}
+        return cls(frame, vocab.encode(frame.opening), tries)

@@ -1,0 +1,93 @@
+"""Drawing tokens and candidates from a model's log-probabilities with a row's own uniform numbers.
+
+Sampling is inverse-CDF with one uniform per decision, drawn from the row's stream: the same row makes the
+same draw whatever batch it is in, and a few ulps of batch-dependent noise in the logits rarely move it.
+Temperature and nucleus (top-p) apply as in free decoding, before any mask, so a mask only removes what
+rejection of invalid output would have removed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+# the nucleus is searched among this many most likely tokens first (a full sort only when they fall short)
+NUCLEUS_SEARCH = 512
+
+
+def nucleus_probabilities(logp: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
+    """[n, V] probabilities after temperature and top-p (zeros outside the nucleus), not renormalised."""
+    if temperature <= 0:
+        best = logp.argmax(dim=-1, keepdim=True)
+        return torch.zeros_like(logp).scatter_(-1, best, 1.0)
+    probs = torch.softmax(logp.float() / temperature, dim=-1)
+    if top_p >= 1.0:
+        return probs
+    k = min(NUCLEUS_SEARCH, probs.shape[-1])
+    values, _ = probs.topk(k, dim=-1)
+    covered = values.cumsum(-1)[:, -1] >= top_p
+    if not bool(covered.all()):
+        values, _ = probs.sort(dim=-1, descending=True)
+    cumulative = values.cumsum(-1)
+    inside = (cumulative - values) < top_p  # a token is kept when the mass strictly before it is under top_p
+    threshold = torch.where(inside, values, torch.full_like(values, float("inf"))).min(dim=-1, keepdim=True).values
+    return torch.where(probs >= threshold, probs, torch.zeros_like(probs))
+
+
+def draw_tokens(
+    logp: torch.Tensor, uniforms: np.ndarray, temperature: float, top_p: float, allowed: torch.Tensor | None = None
+) -> list[int]:
+    """One token per row of ``logp`` [n, V]; ``allowed`` [n, V] masks tokens (falls back to the whole
+    masked distribution when the mask empties the nucleus)."""
+    probs = nucleus_probabilities(logp, temperature, top_p)
+    if allowed is not None:
+        masked = probs * allowed
+        empty = masked.sum(-1) <= 0
+        if bool(empty.any()):
+            full = nucleus_probabilities(logp[empty], temperature, 1.0) * allowed[empty]
+            masked[empty] = full
+        probs = masked
+    cumulative = probs.double().cumsum(-1)
+    total = cumulative[:, -1:]
+    targets = torch.from_numpy(np.asarray(uniforms, dtype=np.float64)).unsqueeze(-1) * total
+    picked = torch.searchsorted(cumulative, targets, right=True).squeeze(-1)
+    picked = picked.clamp(max=probs.shape[-1] - 1)
+    return [int(t) for t in picked.tolist()]
+
+
+def token_log_probs(logp: torch.Tensor, tokens: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
+    """log P(token) at each position [n] under temperature and top-p (-inf outside the nucleus).
+
+    ``logp`` [n, V] holds the model's log-probabilities at the parents of the scored tokens.
+    """
+    if temperature <= 0:
+        return logp.float().gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
+    scaled = torch.log_softmax(logp.float() / temperature, dim=-1)
+    picked = scaled.gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
+    if top_p >= 1.0:
+        return picked
+    probs = scaled.exp()
+    own = picked.exp().unsqueeze(-1)
+    before = torch.where(probs > own, probs, torch.zeros_like(probs)).sum(-1)
+    return torch.where(before < top_p, picked, torch.full_like(picked, float("-inf")))
+
+
+def choose(log_scores: np.ndarray, uniform: float, temperature: float, factors: np.ndarray | None = None
+           ) -> tuple[int, np.ndarray]:
+    """Pick a candidate from summed log-probabilities; returns the index and the model's probabilities
+    (before calibration factors). Greedy at temperature 0."""
+    finite = np.isfinite(log_scores)
+    if not finite.any():  # nothing in the nucleus: every candidate equally likely
+        log_scores = np.zeros_like(log_scores)
+        finite = np.ones_like(finite)
+    shifted = np.where(finite, log_scores - log_scores[finite].max(), -np.inf)
+    probs = np.exp(shifted)
+    probs /= probs.sum()
+    weighted = probs * factors if factors is not None else probs
+    if weighted.sum() <= 0:
+        weighted = probs
+    if temperature <= 0:
+        return int(np.argmax(weighted)), probs
+    cumulative = np.cumsum(weighted / weighted.sum())
+    index = int(np.searchsorted(cumulative, uniform * cumulative[-1], side="right"))
+    return min(index, len(probs) - 1), probs
