@@ -1,0 +1,106 @@
+"""The frame decoder on the real default model: exact candidate scores, row answers independent of the batch,
+valid values, and texts that end at a boundary."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from llmsynth.backends.frame import build_frame
+from llmsynth.engine.llm_step import LLMFiller, row_stream
+from llmsynth.spec import spec_from_dict
+from llmsynth.spec.schema import ColumnSchema
+
+pytestmark = pytest.mark.model
+
+SEGMENT = ColumnSchema(name="segment", type="choice", choices=("budget", "regular", "premium", "luxury tier"))
+
+
+def chat(backend: Any, text: str) -> str:
+    system = "You write customer records as JSON with keys segment, age and note."
+    return str(backend.format_chat([{"role": "system", "content": system}, {"role": "user", "content": text}]))
+
+
+def test_enum_probabilities_equal_the_models_probabilities_of_whole_candidates(default_backend: Any) -> None:
+    frame = build_frame([SEGMENT, ColumnSchema(name="age", type="integer", minimum=18, maximum=90)])
+    prompt = chat(default_backend, "A customer aged 71 who buys only the finest goods.")
+    answer = default_backend.fill_frames([prompt], frame, [np.random.default_rng(0)], temperature=1.0, top_p=1.0)[0]
+    got = answer.probabilities["segment"]
+    # reference: one plain forward pass per candidate over the exact tokens the frame contains
+    tokenizer, model = default_backend.tokenizer, default_backend.model
+    base = tokenizer.encode(prompt + '{"segment":"', add_special_tokens=False)
+    tokens = default_backend._frame_tokens(frame).tries[0]
+    scores = []
+    for path in tokens.paths:
+        ids = base + [t for _, t in path]
+        with torch.inference_mode():
+            logp = torch.log_softmax(model(torch.tensor([ids])).logits[0].float(), -1)
+        scores.append(sum(float(logp[len(base) - 1 + k, t]) for k, (_, t) in enumerate(path)))
+    expected = np.exp(np.array(scores) - max(scores))
+    np.testing.assert_allclose(got, expected / expected.sum(), atol=2e-3)
+    assert json.loads(answer.text)["segment"] in SEGMENT.choices
+
+
+def test_a_rows_answer_does_not_depend_on_its_batch(default_backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = build_frame([
+        ColumnSchema(name="job", type="string", max_length=20),
+        SEGMENT,
+        ColumnSchema(name="score", type="integer", minimum=0, maximum=100),
+    ])
+    prompts = [chat(default_backend, f"A customer aged {age}.") for age in range(20, 84, 4)]
+
+    def run(batch: int) -> list[str]:
+        monkeypatch.setattr(default_backend, "batch_size", batch)
+        streams = [row_stream(3, "g", row, 0) for row in range(len(prompts))]
+        answers = default_backend.fill_frames(prompts, frame, streams, temperature=1.0, top_p=0.95)
+        return [a.text for a in answers]
+
+    small, large = run(4), run(16)
+    assert sum(a == b for a, b in zip(small, large, strict=True)) >= 14  # float noise may move a rare token
+    for text in large:
+        row = json.loads(text)
+        assert 0 <= row["score"] <= 100
+        assert len(row["job"]) <= 20
+        assert row["segment"] in SEGMENT.choices
+    assert len(set(large)) > 8  # rows differ: each has its own stream
+
+
+def test_texts_at_their_limit_end_on_a_word(default_backend: Any) -> None:
+    frame = build_frame([ColumnSchema(name="note", type="string", max_length=12)])
+    prompts = [chat(default_backend, "Describe this customer's buying habits in two long sentences.")] * 12
+    streams = [np.random.default_rng(i) for i in range(12)]
+    answers = default_backend.fill_frames(prompts, frame, streams, temperature=1.0, top_p=0.95)
+    notes = [json.loads(a.text)["note"] for a in answers]
+    assert sum(a.cut for a in answers) >= 1  # the model wanted to write more than 12 characters
+    for note in notes:
+        assert len(note) <= 12
+        assert not note.endswith((",", " ", ";", ":", "-"))
+
+
+def test_declared_weights_set_the_marginal_and_the_record_says_so(default_backend: Any) -> None:
+    spec = spec_from_dict({
+        "seed": 1,
+        "model": {"device": "cpu"},
+        "columns": [
+            {"name": "income", "kind": "categorical", "categories": {"low": 0.5, "high": 0.5}},
+            {"kind": "llm", "name": "g", "prompt": "A customer with {{ income }} income.",
+             "fields": {"segment": {"type": "choice", "choices": {"budget": 0.3, "regular": 0.5, "premium": 0.2}}}},
+        ],
+    })
+    group = spec.llm_groups()[0]
+    frame = pd.DataFrame({"income": ["low", "high"] * 12})
+    values, rejects, stats = LLMFiller(spec, default_backend).fill(group, frame, chunk=0)
+    assert not rejects
+    report = stats.calibration[0]
+    assert report["field"] == "segment"
+    assert report["target"] == {"budget": 0.3, "regular": 0.5, "premium": 0.2}
+    assert set(report["cramers_v"]) == {"income"}
+    assert set(values["segment"]) <= {"budget", "regular", "premium"}
+    assert values["segment"].nunique() >= 2  # the model alone puts nearly all mass on one option here
+    assert stats.explain
+    assert set(stats.explain[0]["probabilities"]["segment"]) == {"budget", "regular", "premium"}
