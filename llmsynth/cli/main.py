@@ -76,6 +76,8 @@ def generate(
     temperature: float | None = TEMPERATURE,
     decoding: Decoding | None = DECODING,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    explain: bool = typer.Option(False, "--explain", help="Print the model's probabilities for the first rows' "
+                                 "scored fields, and the calibration of declared choice weights."),
 ) -> None:
     """Generate a dataset from SPEC and write it to --output, with a run record and a rejects file beside it."""
     table_format(output)
@@ -103,6 +105,9 @@ def generate(
             )
         elif record["rejected"]:
             err.print(f"rejected rows: {record['rejected']}")
+        from llmsynth.cli.explain import print_decoding
+
+        print_decoding(err, record, explain=explain)
         err.print(f"run record: {record_path}; rejects: {rejects_path}")
 
 
@@ -169,6 +174,10 @@ def validate(spec: Path = SPEC_ARG) -> None:
             raise ModelLoadError(f"{spec}: model: {exc}") from exc
         where = weights.location / weights.gguf_file if weights.gguf_file else weights.location
         typer.echo(f"model: {loaded.model.name} -> {where}")
+    from llmsynth.spec.advice import spec_warnings
+
+    for warning in spec_warnings(loaded):
+        err.print(f"warning: {spec}: {warning}", markup=False, highlight=False, soft_wrap=True)
     typer.echo(f"ok: {spec} is valid ({len(loaded.column_names)} columns)")
 
 
