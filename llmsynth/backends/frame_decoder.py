@@ -39,6 +39,10 @@ MAX_REJECTIONS = 8
 WIDE_PASS_SHARE = 0.5
 # finished rows are dropped from the batch once they are this share of it
 COMPACT_SHARE = 0.25
+# new rows join the batch when the rows still writing fall to this share of the batch size
+REFILL_SHARE = 0.5
+# a batch whose memory has grown this many columns past the prefix takes no new rows (attention cost)
+MAX_BATCH_COLUMNS = 512
 
 
 @dataclass
@@ -105,37 +109,73 @@ class FrameDecoder:
         jobs: list[RowJob],
         tokens: FrameTokens,
         *,
+        batch_size: int,
         temperature: float,
         top_p: float,
         factors: dict[int, np.ndarray] | None = None,
         stop_slot: int | None = None,
     ) -> list[RowAnswer]:
-        """Answer every job (one batch); ``stop_slot`` stops each row at that enum slot, with its probabilities."""
+        """Answer every job, ``batch_size`` rows at a time; rows join as others finish (continuous batching).
+        ``stop_slot`` stops each row at that enum slot, with its probabilities."""
         self.tokens, self.frame = tokens, tokens.frame
         self.temperature, self.top_p = temperature, top_p
         self.factors = factors or {}
         self.stop_slot = stop_slot
         self.jobs = jobs
-        slots = len(self.frame.slots)
-        rows = [_Row(job=i, slots=slots, values=[""] * slots, position=prefix_length) for i in range(len(jobs))]
-        for row, job in zip(rows, jobs, strict=True):
-            row.queue = [(t, None) for t in [*job.suffix, *tokens.opening]]
-        room = max(len(r.queue) for r in rows) + 64
-        memory = RowMemory(self.model, prefix, len(rows), room)
+        self.prefix, self.prefix_length = prefix, prefix_length
+        waiting = list(range(len(jobs)))
         answers: list[RowAnswer | None] = [None] * len(jobs)
-        first = True
-        while rows:
-            self._pass(memory, rows, wide=first or self._wide(rows))
-            first = False
+        rows: list[_Row] = []
+        memory: RowMemory | None = None
+        while rows or waiting:
+            active = sum(not r.done for r in rows)
+            if waiting and active <= REFILL_SHARE * batch_size and (memory is None or self._room_left(memory)):
+                joining = waiting[: batch_size - active]
+                waiting = waiting[len(joining) :]
+                memory, rows = self._join(memory, rows, joining, answers)
+            elif memory is None or not rows:  # the memory grew too long: start a fresh batch
+                memory, rows = None, []
+                continue
+            else:
+                self._pass(memory, rows, wide=self._wide(rows))
             finished = [i for i, r in enumerate(rows) if r.done]
-            for i in finished:
-                answers[rows[i].job] = self._answer(rows[i])
-            if finished and len(finished) >= max(1, int(COMPACT_SHARE * len(rows))):
-                keep = [i for i, r in enumerate(rows) if not r.done]
-                if keep:
-                    memory.keep_rows(keep)
-                rows = [rows[i] for i in keep]
+            if finished and (len(finished) >= max(1, int(COMPACT_SHARE * len(rows))) or not waiting):
+                memory, rows = self._drop(memory, rows, answers)
         return [a or RowAnswer() for a in answers]
+
+    def _room_left(self, memory: RowMemory) -> bool:
+        return memory.length - self.prefix_length < MAX_BATCH_COLUMNS
+
+    def _join(self, memory: RowMemory | None, rows: list[_Row], joining: list[int],
+              answers: list[RowAnswer | None]) -> tuple[RowMemory, list[_Row]]:
+        """Prefill the joining rows in a pass of their own, then merge them into the running batch."""
+        slots = len(self.frame.slots)
+        fresh = [_Row(job=j, slots=slots, values=[""] * slots, position=self.prefix_length) for j in joining]
+        for row in fresh:
+            row.queue = [(t, None) for t in [*self.jobs[row.job].suffix, *self.tokens.opening]]
+        room = max(len(r.queue) for r in fresh) + 64
+        fresh_memory = RowMemory(self.model, self.prefix, len(fresh), room)
+        self._pass(fresh_memory, fresh, wide=True)
+        if memory is None or not rows:
+            return fresh_memory, fresh
+        memory, rows = self._drop(memory, rows, answers)
+        if not rows:
+            return fresh_memory, fresh
+        memory.absorb(fresh_memory)
+        return memory, rows + fresh
+
+    def _drop(self, memory: RowMemory, rows: list[_Row], answers: list[RowAnswer | None]
+              ) -> tuple[RowMemory, list[_Row]]:
+        """Record finished rows and remove them from the batch."""
+        keep = []
+        for i, row in enumerate(rows):
+            if row.done:
+                answers[row.job] = self._answer(row)
+            else:
+                keep.append(i)
+        if keep and len(keep) < len(rows):
+            memory.keep_rows(keep)
+        return memory, [rows[i] for i in keep]
 
     # -- scheduling -------------------------------------------------------------------------------------------
 

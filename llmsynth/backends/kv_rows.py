@@ -174,6 +174,25 @@ class RowMemory:
         for column in columns:
             self.visible[row, column] = False
 
+    def absorb(self, other: RowMemory) -> None:
+        """Append another batch's rows (its columns line up from the start; the shorter side gets holes)."""
+        length = max(self.length, other.length)
+        capacity = length + max(self.capacity - self.length, other.capacity - other.length, 16)
+        rows = self.rows + other.rows
+        for mine, theirs in zip(self.layers, other.layers, strict=True):
+            merged = []
+            for a, b in ((mine.key_buffer, theirs.key_buffer), (mine.value_buffer, theirs.value_buffer)):
+                new = torch.zeros((rows, a.shape[1], capacity, a.shape[3]), dtype=a.dtype, device=a.device)
+                new[: self.rows, :, : self.length] = a[:, :, : self.length]
+                new[self.rows :, :, : other.length] = b[:, :, : other.length]
+                merged.append(new)
+            mine.set_buffers(merged[0], merged[1])
+            mine.length = length
+        visible = torch.zeros((rows, capacity), dtype=torch.bool, device=self.device)
+        visible[: self.rows, : self.length] = self.visible[:, : self.length]
+        visible[self.rows :, : other.length] = other.visible[:, : other.length]
+        self.visible, self.length, self.capacity = visible, length, capacity
+
     def keep_rows(self, rows: list[int]) -> None:
         """Drop every row not listed (finished rows leave the batch, so passes stop computing them)."""
         index = torch.tensor(rows, dtype=torch.long, device=self.device)

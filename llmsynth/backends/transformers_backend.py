@@ -116,24 +116,22 @@ class TransformersBackend:
         jobs = [RowJob(ids[shared:], stream) for ids, stream in zip(encoded, streams, strict=True)]
         order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].suffix))
         size = self._initial_batch_size(max(len(e) for e in encoded), 64)
-        out: list[RowAnswer] = [RowAnswer()] * len(jobs)
-        position = 0
-        while position < len(order):
-            rows = order[position : position + size]
+        while True:
             try:
-                answers = self.decoder.run(prefix, shared, [jobs[i] for i in rows], tokens, temperature=temperature,
-                                           top_p=top_p, factors=factors, stop_slot=stop_slot)
+                answers = self.decoder.run(prefix, shared, [jobs[i] for i in order], tokens, batch_size=size,
+                                           temperature=temperature, top_p=top_p, factors=factors,
+                                           stop_slot=stop_slot)
+                break
             except Exception as exc:
                 if not _is_oom(exc) or size == 1:
                     raise
                 self._release_memory()
                 size //= 2  # rows draw from their own streams, so a retried row gives the same answer
-                for i in rows:
-                    jobs[i].rng = _restart(streams[i])
-                continue
-            for row, answer in zip(rows, answers, strict=True):
-                out[row] = answer
-            position += len(rows)
+                for job, stream in zip(jobs, streams, strict=True):
+                    job.rng = _restart(stream)
+        out: list[RowAnswer] = [RowAnswer()] * len(jobs)
+        for row, answer in zip(order, answers, strict=True):
+            out[row] = answer
         self.usage.calls += 1
         self.usage.prompt_tokens += shared + sum(len(j.suffix) for j in jobs)
         self.usage.generated_tokens += sum(a.tokens for a in out)
