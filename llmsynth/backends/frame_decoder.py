@@ -96,6 +96,8 @@ class FrameDecoder:
         self._plain = torch.from_numpy(vocab.plain_text)
         self._numeric = np.flatnonzero(vocab.numeric)
         self._encoded: dict[str, list[int]] = {}
+        self._text_masks: dict[str, torch.Tensor] = {}
+        self._everything = torch.ones(vocab.size, dtype=torch.bool)
 
     def encode(self, text: str) -> list[int]:
         if text not in self._encoded:
@@ -315,12 +317,13 @@ class FrameDecoder:
     def _mask(self, row: _Row, logp: torch.Tensor) -> torch.Tensor:
         slot = self.frame.slots[row.slot]
         if slot.kind == "text" and slot.schema.type != "date":
-            allowed = self._plain.clone()
-            if len(row.text) >= (slot.schema.min_length or 0):
-                allowed |= torch.from_numpy(self.vocab.text_closers(slot.closer))
-            return allowed
+            if len(row.text) < (slot.schema.min_length or 0):
+                return self._plain
+            if slot.closer not in self._text_masks:
+                self._text_masks[slot.closer] = self._plain | torch.from_numpy(self.vocab.text_closers(slot.closer))
+            return self._text_masks[slot.closer]
         if not row.fallback:
-            return torch.ones(self.vocab.size, dtype=torch.bool)
+            return self._everything
         return self._fallback_mask(row, slot, logp)
 
     def _fallback_mask(self, row: _Row, slot: Slot, logp: torch.Tensor) -> torch.Tensor:
