@@ -31,7 +31,7 @@ def test_integer_parts_sum_exactly_to_the_total(draw: Any) -> None:
     assert (frame["budget"] == 101).all()
     assert np.allclose(parts.mean() / 101, [4 / 7, 2 / 7, 1 / 7], atol=0.005)
     assert spec.row_constraints() == [SumConstraint(columns=("a", "b", "c"), total=101, tolerance=0)]
-    assert samplers["a, b, c, budget"].promises()[0] == SumPromise(("a", "b", "c"), 101.0, None)
+    assert samplers["a, b, c, budget"].promises()[0] == SumPromise(("a", "b", "c"), 101.0, None, decimals=0)
 
 
 def test_float_parts_sum_to_the_total_and_follow_beta_marginals(draw: Any) -> None:
