@@ -15,9 +15,16 @@ from scipy import stats
 
 from llmsynth.evals.columns import frequencies, tvd
 from llmsynth.evals.laws import frozen_distribution, is_discrete
-from llmsynth.scaffold.promises import CategoricalPromise, DistributionPromise, TabulatedPromise
+from llmsynth.scaffold.promises import CategoricalPromise, DistributionPromise, MissingPromise, TabulatedPromise
 
-__all__ = ["check_categorical", "check_distribution", "check_tabulated", "frozen_distribution", "is_discrete"]
+__all__ = [
+    "check_categorical",
+    "check_distribution",
+    "check_missing",
+    "check_tabulated",
+    "frozen_distribution",
+    "is_discrete",
+]
 
 ALPHA = 0.001
 NEGLIGIBLE = 0.03
@@ -151,4 +158,22 @@ def check_categorical(promise: CategoricalPromise, data: pd.DataFrame) -> dict[s
         "unexpected_share": unexpected,
         "observed": observed,
         "passed": unexpected == 0 and (p_value >= ALPHA or distance <= NEGLIGIBLE),
+    }
+
+
+def check_missing(promise: MissingPromise, data: pd.DataFrame) -> dict[str, Any]:
+    """The share of missing values against the declared rate: a two-sided binomial test."""
+    n = len(data)
+    if n == 0:
+        raise ValueError(f"column '{promise.column}' has no rows")
+    missing = int(data[promise.column].isna().sum())
+    p_value = float(stats.binomtest(missing, n, promise.rate).pvalue)
+    share = missing / n
+    return {
+        "test": "binomial",
+        "n": n,
+        "missing_share": share,
+        "declared_rate": promise.rate,
+        "p_value": p_value,
+        "passed": p_value >= ALPHA or abs(share - promise.rate) <= NEGLIGIBLE * promise.rate,
     }

@@ -24,15 +24,23 @@ def largest_remainder(shares: np.ndarray, totals: np.ndarray) -> np.ndarray:
 
 
 def exact_float_split(shares: np.ndarray, totals: np.ndarray) -> np.ndarray:
-    """Float parts whose row sum (as numpy adds a row) equals the total wherever a float can say so."""
+    """Float parts whose sum, added left to right as numpy adds a row, equals the total (where floats can).
+
+    The last part becomes ``total - (sum of the others)``: exact when the others make up at least half
+    the total (Sterbenz), so the sum gives the total back. In other rows the sum can step over the total;
+    an ulp of the largest other part moves it onto it. Every change is the size of the sum's rounding error.
+    """
     values = shares * totals[:, None]
-    rows = np.arange(len(values))
-    largest = values.argmax(axis=1)
-    for _ in range(3):  # each pass moves the sum's rounding error onto the largest part
-        gap = totals - values.sum(axis=1)
-        if not gap.any():
+    largest_other = values[:, :-1].argmax(axis=1)
+    for attempt in range(6):
+        values[:, -1] = np.maximum(totals - values[:, :-1].sum(axis=1), 0.0)
+        sums = values.sum(axis=1)
+        off = np.flatnonzero(sums != totals)
+        if not len(off):
             break
-        values[rows, largest] += gap
+        # alternate the direction so a total that sits between two reachable sums is found from either side
+        step = np.where((sums[off] < totals[off]) == (attempt % 2 == 0), np.inf, -np.inf)
+        values[off, largest_other[off]] = np.nextafter(values[off, largest_other[off]], step)
     return values
 
 

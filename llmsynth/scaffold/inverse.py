@@ -36,6 +36,7 @@ PROB_TOL = 1e-10
 _FIRST_INTERVALS = 512
 _MAX_INTERVALS = 65_536
 _MAX_SUPPORT = 1 << 20
+_TINY = 1e-300
 
 Bounds = tuple[float | None, float | None]
 Inverse = Callable[[np.ndarray], np.ndarray]
@@ -65,15 +66,44 @@ class ExactInverse:
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         z = np.asarray(z, dtype=float)
-        p = self.cdf_low + special.ndtr(z) * self.mass  # probability below the value
+        # probability below the value and above it; never exactly 0, where quantiles run off to infinity
+        p = np.maximum(self.cdf_low + special.ndtr(z) * self.mass, _TINY)
+        q = np.maximum(self.sf_high + special.ndtr(-z) * self.mass, _TINY)
         lower = p <= 0.5
         out = np.empty(z.shape)
-        if lower.any():
-            out[lower] = self.law.ppf(p[lower])
-        if not lower.all():
-            q = self.sf_high + special.ndtr(-z[~lower]) * self.mass  # probability above it
-            out[~lower] = self.law.isf(q)
+        with np.errstate(all="ignore"):
+            if lower.any():
+                out[lower] = self.law.ppf(p[lower])
+            if not lower.all():
+                out[~lower] = self.law.isf(q[~lower])
+        failed = np.flatnonzero(np.isnan(out))  # scipy gives up far in some tails (poisson.isf(1e-19))
+        for i in failed:
+            out[i] = self._bisect(float(p[i]) if lower[i] else float(q[i]), upper=not lower[i])
         return np.clip(out, self.floor, self.high_edge)
+
+    def _bisect(self, target: float, upper: bool) -> float:
+        """The quantile at a tail probability scipy could not invert, by bisection on cdf / sf."""
+        tail = self.law.sf if upper else self.law.cdf
+        direction = 1.0 if upper else -1.0
+        near = float(self.law.isf(1e-12) if upper else self.law.ppf(1e-12))
+        step = max(abs(near), 1.0)
+        far = near + direction * step
+        while float(tail(far)) > target and math.isfinite(far):
+            step *= 2
+            far = near + direction * step
+        low, high = (near, far) if upper else (far, near)
+        for _ in range(200):
+            middle = (low + high) / 2
+            if self.discrete:
+                middle = math.floor(middle)
+            if middle in (low, high) or not low < middle < high:
+                break
+            # upper tail: the quantile is the first x with sf(x) <= target; lower: cdf(x) >= target
+            if (float(tail(middle)) <= target) == upper:
+                high = middle
+            else:
+                low = middle
+        return high
 
     def slope(self, z: np.ndarray, x: np.ndarray) -> np.ndarray:
         """dx/dz of a continuous law: phi(z) * mass / pdf(x)."""
