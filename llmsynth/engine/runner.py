@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,7 @@ class Runner:
         self._backend = backend
         self._filler: Any = None
         self._whole: dict[int, pd.DataFrame] = {}
+        self._waves = waves([c for c in self.order if not isinstance(c, LLMGroup)])
 
     def target_rows(self, rows: int | None) -> int:
         """Rows to produce: the request, unless a sampler fixes the table length (an edge list)."""
@@ -94,21 +96,57 @@ class Runner:
                 frame = sampler.sample(total, rng, pd.DataFrame(index=pd.RangeIndex(total)))
                 self._whole[id(column)] = frame.reset_index(drop=True)
 
-    def _material(self, start: int, n: int) -> dict[tuple[int, str], Material]:
+    def _material(self, start: int, n: int, executor: Executor | None) -> dict[tuple[int, str], Material]:
         """Every sampler's and mask's material for rows [start, start + n), drawn concurrently."""
         jobs = [(("values", key), draws) for key, draws in self._draws.items()]
         jobs += [(("mask", key), draws) for key, (_, draws) in self._masks.items()]
-        drawn = materials([(draws, start, n) for _, draws in jobs], pool())
+        drawn = materials([(draws, start, n) for _, draws in jobs], executor)
         return {(key, kind): material for ((kind, key), _), material in zip(jobs, drawn, strict=True)}
+
+    def _values(
+        self, column: ColumnBase, frame: pd.DataFrame, drawn: dict[tuple[int, str], Material], start: int, n: int
+    ) -> pd.DataFrame:
+        """One sampler entry's columns for rows [start, start + n); reads ``frame``, never writes it."""
+        sampler = self.samplers[id(column)]
+        if sampler.per_chunk:
+            values = sampler.finish(drawn[(id(column), "values")], frame)
+        else:
+            values = self._whole[id(column)].iloc[start : start + n].reset_index(drop=True)
+        _check_output(column, values, n)
+        if id(column) in self._masks:
+            values = self._masks[id(column)][0].apply(values, drawn[(id(column), "mask")])
+        return values
+
+    def _sampled(
+        self, column: ColumnBase, frame: pd.DataFrame, drawn: dict[tuple[int, str], Material], start: int, n: int
+    ) -> None:
+        _add(frame, column, self._values(column, frame, drawn, start, n))
+
+    def _scaffold_rows(self, start: int, n: int) -> pd.DataFrame:
+        """Rows [start, start + n) of a spec without LLM columns, unvalidated. Entries that do not read
+        each other are finished side by side on the thread pool (numpy releases the GIL)."""
+        executor = pool()
+        frame = pd.DataFrame(index=pd.RangeIndex(start, start + n))
+        drawn = self._material(start, n, executor)
+        for wave in self._waves:
+            if executor is None or len(wave) < 2:
+                results = [self._values(column, frame, drawn, start, n) for column in wave]
+            else:
+                results = list(executor.map(lambda column: self._values(column, frame, drawn, start, n), wave))
+            for column, values in zip(wave, results, strict=True):
+                _add(frame, column, values)
+        return frame
 
     def chunk(self, index: int, n: int) -> ChunkResult:
         """Rows [index * chunk_size, index * chunk_size + n) of the table, validated."""
         start = index * self.chunk_size
-        # the index holds global row numbers, so samplers that number rows (ids) stay unique across chunks
-        frame = pd.DataFrame(index=pd.RangeIndex(start, start + n))
-        drawn = self._material(start, n)
         rejects: list[dict[str, Any]] = []
         alive = np.ones(n, dtype=bool)
+        if not self.spec.llm_groups():
+            return self._validate(index, self._scaffold_rows(start, n), alive, rejects)
+        # the index holds global row numbers, so samplers that number rows (ids) stay unique across chunks
+        frame = pd.DataFrame(index=pd.RangeIndex(start, start + n))
+        drawn = self._material(start, n, pool())
         for column in self.order:
             if isinstance(column, LLMGroup):
                 values, group_rejects = self._fill_llm(column, frame, alive, index)
@@ -119,16 +157,7 @@ class Runner:
                     reject["row"] += start
                     rejects.append(reject)
                 continue
-            sampler = self.samplers[id(column)]
-            if sampler.per_chunk:
-                values = sampler.finish(drawn[(id(column), "values")], frame)
-            else:
-                values = self._whole[id(column)].iloc[start : start + n].reset_index(drop=True)
-            _check_output(column, values, n)
-            if id(column) in self._masks:
-                values = self._masks[id(column)][0].apply(values, drawn[(id(column), "mask")])
-            for name in column.output_names():
-                frame[name] = _column(values[name])
+            self._sampled(column, frame, drawn, start, n)
         return self._validate(index, frame, alive, rejects)
 
     def _fill_llm(
@@ -168,8 +197,7 @@ class Runner:
                 rejects.append({"row": start + int(row), "group": "table", "raw": "", "reason": reason,
                                 "attempts": 1})
         keep = alive & ~invalid
-        data = frame[keep].reset_index(drop=True)
-        data = data[self.spec.column_names]
+        data = (frame if keep.all() else frame[keep].reset_index(drop=True))[self.spec.column_names]
         return ChunkResult(index=index, data=data, rejects=rejects)
 
     def run(
@@ -201,6 +229,25 @@ class Runner:
             yield result
             index += 1
         self.stats.seconds = time.perf_counter() - started
+
+
+def _add(frame: pd.DataFrame, column: ColumnBase, values: pd.DataFrame) -> None:
+    for name in column.output_names():
+        frame[name] = _column(values[name])
+
+
+def waves(order: list[ColumnBase]) -> list[list[ColumnBase]]:
+    """The entries in groups whose members read only columns made by earlier groups (plan order kept)."""
+    level: dict[str, int] = {}
+    groups: list[list[ColumnBase]] = []
+    for column in order:
+        depth = max((level[name] + 1 for name in column.dependencies() if name in level), default=0)
+        for name in column.output_names():
+            level[name] = depth
+        while len(groups) <= depth:
+            groups.append([])
+        groups[depth].append(column)
+    return groups
 
 
 def _column(series: pd.Series) -> Any:

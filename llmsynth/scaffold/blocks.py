@@ -53,24 +53,30 @@ class BlockDraws:
         self.key = sampler.stream_key
         self.block_rows = block_rows
         self._kept: dict[int, Material] = {}
+        self._lock = threading.Lock()  # chunks' blocks may be made on several threads
 
     def draw_block(self, index: int) -> Material:
         """Block ``index`` drawn from its own stream (no caching: safe to call from any thread)."""
         return self.sampler.draw(self.block_rows, stream(self.seed, self.key, index))
 
     def missing(self, start: int, n: int) -> list[int]:
-        return [b for b in blocks(start, n, self.block_rows) if b not in self._kept]
+        with self._lock:
+            return [b for b in blocks(start, n, self.block_rows) if b not in self._kept]
 
     def assemble(self, start: int, n: int, fresh: dict[int, Material]) -> Material:
         """Rows ``[start, start + n)`` from kept and freshly drawn blocks; keeps the last blocks."""
-        available = {**self._kept, **fresh}
+        with self._lock:
+            available = {**self._kept, **fresh}
         indices = list(blocks(start, n, self.block_rows))
         parts: list[Material] = []
         for index in indices:
             first = index * self.block_rows
             low, high = max(start, first) - first, min(start + n, first + self.block_rows) - first
+            if index not in available:  # another thread let it go since missing() was asked: draw it again
+                available[index] = self.draw_block(index)
             parts.append({name: values[low:high] for name, values in available[index].items()})
-        self._kept = {b: available[b] for b in indices[-_KEEP:]}
+        with self._lock:
+            self._kept = {b: available[b] for b in indices[-_KEEP:]}
         if len(parts) == 1:
             return parts[0]
         if not parts:
