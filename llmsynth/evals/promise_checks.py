@@ -14,26 +14,21 @@ import pandas as pd
 from scipy import stats
 
 from llmsynth.evals.columns import frequencies, tvd
-from llmsynth.scaffold.promises import CategoricalPromise, DistributionPromise, TabulatedPromise
+from llmsynth.evals.laws import frozen_distribution, is_discrete
+from llmsynth.scaffold.promises import CategoricalPromise, DistributionPromise, MissingPromise, TabulatedPromise
+
+__all__ = [
+    "check_categorical",
+    "check_distribution",
+    "check_missing",
+    "check_tabulated",
+    "frozen_distribution",
+    "is_discrete",
+]
 
 ALPHA = 0.001
 NEGLIGIBLE = 0.03
 _MAX_SUPPORT = 100_000  # discrete supports wider than this are compared on the observed values only
-
-
-def frozen_distribution(promise: DistributionPromise) -> Any:
-    """The promised ``scipy.stats`` distribution, frozen; an unknown name or parameter is a ValueError."""
-    family = getattr(stats, promise.dist, None)
-    if not isinstance(family, stats.rv_continuous | stats.rv_discrete):
-        raise ValueError(f"scipy.stats has no distribution named {promise.dist!r}")
-    try:
-        return family(**promise.params)
-    except TypeError as exc:
-        raise ValueError(f"bad parameters for {promise.dist}: {exc}") from exc
-
-
-def is_discrete(promise: DistributionPromise, frozen: Any) -> bool:
-    return promise.discrete or isinstance(frozen.dist, stats.rv_discrete)
 
 
 def check_distribution(promise: DistributionPromise, data: pd.DataFrame) -> dict[str, Any]:
@@ -163,4 +158,22 @@ def check_categorical(promise: CategoricalPromise, data: pd.DataFrame) -> dict[s
         "unexpected_share": unexpected,
         "observed": observed,
         "passed": unexpected == 0 and (p_value >= ALPHA or distance <= NEGLIGIBLE),
+    }
+
+
+def check_missing(promise: MissingPromise, data: pd.DataFrame) -> dict[str, Any]:
+    """The share of missing values against the declared rate: a two-sided binomial test."""
+    n = len(data)
+    if n == 0:
+        raise ValueError(f"column '{promise.column}' has no rows")
+    missing = int(data[promise.column].isna().sum())
+    p_value = float(stats.binomtest(missing, n, promise.rate).pvalue)
+    share = missing / n
+    return {
+        "test": "binomial",
+        "n": n,
+        "missing_share": share,
+        "declared_rate": promise.rate,
+        "p_value": p_value,
+        "passed": p_value >= ALPHA or abs(share - promise.rate) <= NEGLIGIBLE * promise.rate,
     }

@@ -139,8 +139,12 @@ def _reference(scores: Mapping[str, Any]) -> str:
     pairs = sorted(scores["pairs"].items(), key=lambda kv: kv[1]["score"] if kv[1]["score"] is not None else -1)
     body = kv_table(scores) + "<h3>Column shapes</h3>" + table(["column", "metric", "score"], columns)
     body += "<h3>Column pair trends (worst 15)</h3>" + table(
-        ["pair", "metric", "score", "real r", "synthetic r"],
-        [(k, p["metric"], p["score"], p.get("real"), p.get("synthetic")) for k, p in pairs[:15]],
+        ["pair", "metric", "score", "counts", "real r", "synthetic r", "real V"],
+        [
+            (k, p["metric"], p["score"], p.get("contributes"), p.get("real"), p.get("synthetic"),
+             p.get("real_association"))
+            for k, p in pairs[:15]
+        ],
     )
     if scores.get("excluded"):
         body += table(["column", "left out"], scores["excluded"].items())

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from llmsynth.errors import LLMSynthError
-from llmsynth.evals.promise_checks import check_categorical, check_distribution, check_tabulated
+from llmsynth.evals.promise_checks import check_categorical, check_distribution, check_missing, check_tabulated
 from llmsynth.evals.structure_checks import (
     check_arma,
     check_correlation,
@@ -28,11 +28,13 @@ from llmsynth.scaffold.promises import (
     DistributionPromise,
     GraphPromise,
     LinearPromise,
+    MissingPromise,
     Promise,
     SumPromise,
     TabulatedPromise,
 )
 from llmsynth.spec import DatasetSpec, LLMGroup
+from llmsynth.spec.sampler_common import SamplerColumn
 
 Check = Callable[[Any, pd.DataFrame], dict[str, Any]]
 
@@ -45,11 +47,13 @@ CHECKS: dict[type, tuple[str, Check]] = {
     ArmaPromise: ("arma", check_arma),
     LinearPromise: ("linear", check_linear),
     GraphPromise: ("graph", check_graph),
+    MissingPromise: ("missing", check_missing),
 }
 
 
 def collect_promises(spec: DatasetSpec) -> tuple[list[Promise], dict[str, str]]:
     """Promises of every scaffold entry, and why an entry gave none (unregistered kind, failed fit)."""
+    from llmsynth.scaffold.missing import MissingMask
     from llmsynth.scaffold.registry import build_sampler
 
     promises: list[Promise] = []
@@ -58,9 +62,13 @@ def collect_promises(spec: DatasetSpec) -> tuple[list[Promise], dict[str, str]]:
         if isinstance(column, LLMGroup):
             continue
         try:
-            promises.extend(build_sampler(column, spec).promises())
+            sampler = build_sampler(column, spec)
+            promises.extend(sampler.promises())
         except (KeyError, ImportError, LLMSynthError) as exc:
             problems[column.label] = f"{type(exc).__name__}: {exc}"
+            continue
+        if isinstance(column, SamplerColumn) and column.null_rates():
+            promises.extend(MissingMask(column, sampler.stream_key).promises())
     return promises, problems
 
 

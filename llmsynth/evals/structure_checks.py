@@ -50,23 +50,34 @@ def check_correlation(promise: CorrelationPromise, data: pd.DataFrame) -> dict[s
 
 
 def check_sum(promise: SumPromise, data: pd.DataFrame) -> dict[str, Any]:
-    parts = _numeric(data, list(promise.columns)).sum(axis=1, min_count=len(promise.columns)).to_numpy()
+    """Rows whose parts add up to the total. Parts rounded to ``decimals`` are compared in whole units of
+    the last decimal (exactly); unrounded floats within 1e-9 of the total (float sums differ in the last bits)."""
+    frame = _numeric(data, list(promise.columns))
     if promise.total_column is not None:
         total = pd.to_numeric(data[promise.total_column], errors="coerce").to_numpy(dtype=float)
     elif promise.total is not None:
         total = np.full(len(data), float(promise.total))
     else:
         raise ValueError("a sum promise needs a total or a total column")
+    parts = frame.sum(axis=1, min_count=len(promise.columns)).to_numpy()
     deviation = np.abs(parts - total)
     deviation = np.where(np.isnan(deviation), np.inf, deviation)
-    # float sums of decimals differ in the last bits; anything beyond that is a broken row
-    exact = deviation <= 1e-9 * np.maximum(1.0, np.abs(np.nan_to_num(total)))
-    return {
-        "n": len(data),
-        "exact_share": float(exact.mean()) if len(data) else None,
-        "max_abs_deviation": float(deviation.max()) if len(data) else None,
-        "passed": bool(exact.all()),
-    }
+    result: dict[str, Any] = {"n": len(data)}
+    if promise.decimals is not None:
+        scale = 10.0**promise.decimals
+        units = frame.to_numpy() * scale
+        whole = np.round(units)
+        on_grid = (np.abs(units - whole) <= 1e-6).all(axis=1)  # each part has at most `decimals` decimals
+        exact = on_grid & (whole.sum(axis=1) == np.round(total * scale))
+        result["off_grid_rows"] = int((~on_grid).sum())
+    else:
+        exact = deviation <= 1e-9 * np.maximum(1.0, np.abs(np.nan_to_num(total)))
+    result.update(
+        exact_share=float(exact.mean()) if len(data) else None,
+        max_abs_deviation=float(deviation.max()) if len(data) else None,
+        passed=bool(exact.all()),
+    )
+    return result
 
 
 def check_arma(promise: ArmaPromise, data: pd.DataFrame) -> dict[str, Any]:

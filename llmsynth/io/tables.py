@@ -45,6 +45,20 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
+def _plain_times(column: Any) -> Any:
+    """A timestamp column as dates when every value is midnight, else whole seconds when there are no
+    fractions (what ``DataFrame.to_csv`` writes; Arrow would add nine zero decimals)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    seconds = pc.cast(column, pa.timestamp("s", column.type.tz), safe=False)
+    if not pc.all(pc.equal(pc.cast(seconds, column.type), column).fill_null(True)).as_py():
+        return column
+    if pc.all(pc.equal(pc.cast(pc.cast(seconds, pa.date32()), pa.timestamp("s")), seconds).fill_null(True)).as_py():
+        return pc.cast(seconds, pa.date32())
+    return seconds
+
+
 class TableWriter:
     """Appends chunks to one output file, so a long run never holds the whole table in memory."""
 
@@ -61,7 +75,21 @@ class TableWriter:
     def write(self, frame: pd.DataFrame) -> None:
         mode = "a" if self._started else "w"
         if self.format == "csv":
-            frame.to_csv(self.path, mode=mode, header=not self._started, index=False)
+            # pyarrow's CSV writer formats numbers ~20x faster than DataFrame.to_csv; pandas remains the
+            # fallback for columns Arrow cannot type (mixed Python objects)
+            import pyarrow as pa
+            import pyarrow.csv as pa_csv
+
+            try:
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                frame.to_csv(self.path, mode=mode, header=not self._started, index=False)
+            else:
+                for i, field in enumerate(table.schema):
+                    if pa.types.is_timestamp(field.type):  # as pandas writes them: dates alone, whole seconds
+                        table = table.set_column(i, field.name, _plain_times(table.column(i)))
+                with self.path.open(mode + "b") as handle:
+                    pa_csv.write_csv(table, handle, pa_csv.WriteOptions(include_header=not self._started))
         elif self.format == "jsonl":
             text = frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=False)
             with self.path.open(mode, encoding="utf-8") as handle:

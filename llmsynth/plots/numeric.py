@@ -46,13 +46,7 @@ def declared_density(ctx: PlotContext, column: str, grid: np.ndarray) -> np.ndar
                 return None
             if is_discrete(promise, frozen):
                 return None
-            pdf = np.asarray(frozen.pdf(grid), dtype=float)
-            if promise.bounds is not None:
-                low = -np.inf if promise.bounds[0] is None else promise.bounds[0]
-                high = np.inf if promise.bounds[1] is None else promise.bounds[1]
-                inside = (grid >= low) & (grid <= high)
-                pdf = np.where(inside, pdf, 0.0) / (frozen.cdf(high) - frozen.cdf(low))
-            return pdf
+            return np.asarray(frozen.pdf(grid), dtype=float)  # truncated to the bounds by the frozen law itself
     return None
 
 

@@ -1,9 +1,17 @@
 """The sampler contract, in scikit-learn manners: parameters at construction, learning in ``fit``,
-drawing in ``sample`` with an explicit ``numpy.random.Generator`` (never the global state)."""
+drawing with an explicit ``numpy.random.Generator`` (never the global state).
+
+Drawing is split in two so values never depend on how rows are chunked:
+
+- ``draw(n, rng)`` makes the *material*: every random number the rows need, without looking at other
+  columns, as arrays whose first axis is the row. The engine calls it once per fixed block of rows
+  with that block's stream, and cuts any chunk's rows out of the blocks.
+- ``finish(material, context)`` turns a chunk's material into values, reading the columns generated
+  so far (conditional parameters, expressions, features). It draws nothing.
+"""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 import numpy as np
@@ -11,13 +19,21 @@ import pandas as pd
 
 from llmsynth.scaffold.promises import Promise
 
+# random numbers for a run of rows: name -> array with one entry (or row) per table row
+Material = dict[str, np.ndarray]
 
-class Sampler(ABC):
+
+def column_key(spec: Any) -> str:
+    """The stream key of a spec entry: its kind's class and the columns it writes."""
+    return f"{spec.__class__.__name__}:{spec.label}"
+
+
+class Sampler:
     """Draws the columns of one spec entry.
 
-    ``per_chunk`` samplers are called once per fixed chunk with that chunk's stream and the columns
-    generated so far (``context``). Samplers whose rows depend on each other (time series, graphs)
-    set it False: the engine calls them once for the whole table and slices the result.
+    ``per_chunk`` samplers implement ``draw`` and ``finish``. Samplers whose rows depend on each other
+    (time series, graphs) set it False and implement ``sample``: the engine calls them once for the
+    whole table and slices the result.
     """
 
     per_chunk: ClassVar[bool] = True
@@ -25,6 +41,17 @@ class Sampler(ABC):
     def __init__(self, spec: Any, dataset: Any) -> None:
         self.spec = spec
         self.dataset = dataset
+
+    @property
+    def stream_key(self) -> str:
+        """What the engine keys this sampler's streams by (the column entry, unless a sampler says otherwise)."""
+        return column_key(self.spec)
+
+    def fit_rng(self) -> np.random.Generator:
+        """The stream for randomness at fit time (model initialisation, a graph), keyed like the columns."""
+        from llmsynth.seeding import stream
+
+        return stream(int(getattr(self.dataset, "seed", 0)), f"fit:{self.stream_key}")
 
     def fit(self) -> Sampler:
         """Learn from data files named in the spec (GMM, tree); a no-op for parametric samplers."""
@@ -34,9 +61,17 @@ class Sampler(ABC):
         """Rows this sampler forces on the table (an edge list has as many rows as edges), else None."""
         return None
 
-    @abstractmethod
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        """Return ``n`` rows with exactly the spec entry's output columns (RangeIndex, int64 integers)."""
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        """Random material for ``n`` rows, independent of every other column."""
+        raise NotImplementedError(f"{type(self).__name__} draws the whole table in sample()")
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        """The entry's output columns for the rows of ``material`` (RangeIndex, int64 integers)."""
+        raise NotImplementedError(f"{type(self).__name__} draws the whole table in sample()")
+
+    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame | None) -> pd.DataFrame:
+        """``n`` rows in one go (tests, whole-table samplers): ``finish(draw(n, rng), context)``."""
+        return self.finish(self.draw(n, rng), context)
 
     def promises(self) -> list[Promise]:
         """What the output is guaranteed to follow, for the evals to check."""
@@ -45,3 +80,8 @@ class Sampler(ABC):
     def diagnostics(self) -> dict[str, float]:
         """Figures worth reporting about the sampling itself (e.g. a rejection sampler's acceptance rate)."""
         return {}
+
+
+def rows_of(material: Material) -> int:
+    """Rows the material covers."""
+    return len(next(iter(material.values()))) if material else 0

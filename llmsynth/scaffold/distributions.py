@@ -8,18 +8,20 @@ import uuid
 import numpy as np
 import pandas as pd
 
-from llmsynth.scaffold.base import Sampler
-from llmsynth.scaffold.conditioning import resolve
-from llmsynth.scaffold.numeric import finish, marginal_values, quantiles
+from llmsynth.scaffold.base import Material, Sampler, rows_of
+from llmsynth.scaffold.numeric import finish, quantiles, uniform_values
 from llmsynth.scaffold.promises import CategoricalPromise, DistributionPromise, Promise
 
 
 class DistributionSampler(Sampler):
-    """Every scipy-backed kind (normal, lognormal, poisson, ..., scipy): inverse CDF of uniforms."""
+    """Every scipy-backed kind (normal, lognormal, poisson, ..., scipy): inverse CDF of normal scores."""
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        values = quantiles(self.spec, rng.random(n), context)
-        return pd.DataFrame({self.spec.name: finish(self.spec, values)})
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        return {"z": rng.standard_normal(n)}
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        values = quantiles(self.spec, material["z"], context)
+        return pd.DataFrame({self.spec.name: finish(self.spec, values)}, copy=False)
 
     def promises(self) -> list[Promise]:
         args = self.spec.constant_args()
@@ -39,21 +41,25 @@ class DistributionSampler(Sampler):
         ]
 
 
-class CategoricalSampler(Sampler):
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({self.spec.name: marginal_values(self.spec, rng.random(n), context)})
+class UniformDrawSampler(Sampler):
+    """Kinds mapped from one uniform per row (categories, booleans)."""
 
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        return {"u": rng.random(n)}
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        values = uniform_values(self.spec, material["u"], context)
+        return pd.DataFrame({self.spec.name: values}, copy=False)
+
+
+class CategoricalSampler(UniformDrawSampler):
     def promises(self) -> list[Promise]:
         if self.spec.by is not None:
             return []  # the marginal mixes the per-value tables by the other column's frequencies
         return [CategoricalPromise(self.spec.name, self.spec.weights())]
 
 
-class BooleanSampler(Sampler):
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        p = resolve(self.spec.p, context, self.spec.name, "p")
-        return pd.DataFrame({self.spec.name: rng.random(n) < p})
-
+class BooleanSampler(UniformDrawSampler):
     def promises(self) -> list[Promise]:
         if not isinstance(self.spec.p, float | int):
             return []
@@ -61,9 +67,11 @@ class BooleanSampler(Sampler):
 
 
 class IntegerSampler(Sampler):
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        values = rng.integers(self.spec.low, self.spec.high, size=n, endpoint=True, dtype=np.int64)
-        return pd.DataFrame({self.spec.name: values})
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        return {"value": rng.integers(self.spec.low, self.spec.high, size=n, endpoint=True, dtype=np.int64)}
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        return pd.DataFrame({self.spec.name: material["value"]})
 
     def promises(self) -> list[Promise]:
         params = {"low": float(self.spec.low), "high": float(self.spec.high + 1)}
@@ -73,14 +81,19 @@ class IntegerSampler(Sampler):
 class DateSampler(Sampler):
     """Uniform over whole days (``date``) or seconds (``datetime``) from start to end, both included."""
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
+    def _range(self) -> tuple[pd.Timestamp, int, str]:
         start, end = pd.Timestamp(self.spec.start), pd.Timestamp(self.spec.end)
         unit = "D" if self.spec.kind == "date" else "s"
         if unit == "D":
             start, end = start.normalize(), end.normalize()
-        span = int((end - start) / pd.Timedelta(1, unit=unit))
-        offsets = rng.integers(0, span, size=n, endpoint=True)
-        values = start.to_datetime64() + offsets.astype(f"timedelta64[{unit}]")
+        return start, int((end - start) / pd.Timedelta(1, unit=unit)), unit
+
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        return {"offset": rng.integers(0, self._range()[1], size=n, endpoint=True)}
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        start, _, unit = self._range()
+        values = start.to_datetime64() + material["offset"].astype(f"timedelta64[{unit}]")
         return pd.DataFrame({self.spec.name: values.astype("datetime64[ns]")})
 
 
@@ -88,13 +101,19 @@ class IdSampler(Sampler):
     """Unique ids; a sequence numbers rows by their global position (the context's index), so ids stay
     unique across chunks and the table can still be topped up chunk by chunk."""
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        spec = self.spec
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        if self.spec.style == "uuid":
+            return {"bytes": rng.integers(0, 256, size=(n, 16), dtype=np.uint8)}
+        return {"rows": np.empty((n, 0))}  # nothing random: a sequence only needs the row count
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        spec, n = self.spec, rows_of(material)
         if spec.style == "uuid":
-            raw = rng.bytes(16 * n)
-            values = [str(uuid.UUID(bytes=raw[16 * i : 16 * i + 16], version=4)) for i in range(n)]
+            raw = material["bytes"]
+            values = [str(uuid.UUID(bytes=raw[i].tobytes(), version=4)) for i in range(n)]
             return pd.DataFrame({spec.name: pd.Series(values, dtype=object)})
-        positions = np.asarray(context.index, dtype=np.int64) if len(context.index) == n else np.arange(n)
+        numbered = context is not None and len(context.index) == n
+        positions = np.asarray(context.index, dtype=np.int64) if numbered else np.arange(n)  # type: ignore[union-attr]
         numbers = spec.start + positions
         if spec.integer_output:
             return pd.DataFrame({spec.name: numbers})

@@ -1,7 +1,9 @@
 """Evaluate checked expression trees with numpy, node by node: no Python ``eval`` of user text.
 
 ``llmsynth.spec.expression`` has already whitelisted the tree; here each node maps to a numpy
-operation on whole columns, and random calls draw ``n`` values from the stream the engine passes.
+operation on whole columns. Random calls do not draw while evaluating: ``draw_random`` makes their
+draws first (standard normals, uniforms, exponentials; no column read), so the engine can draw them
+per fixed block of rows, and the evaluator maps them with the call's parameters.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.errors import ExpressionError, GenerationError
-from llmsynth.scaffold.base import Sampler
+from llmsynth.scaffold.base import Material, Sampler, rows_of
 from llmsynth.scaffold.promises import LinearPromise, Promise
 from llmsynth.spec.expression import parse_expression
 
@@ -65,24 +67,48 @@ _MATH: dict[str, Callable[..., Any]] = {
     "sign": np.sign,
 }
 _CONSTANTS = {"pi": np.pi, "e": np.e, "True": True, "False": False}
-# random functions: numpy Generator method and its parameters with defaults (None = required)
+# random functions: what each call draws per row (context-free), and its parameters with defaults
+# (None = required); the values are made from the draws with the parameters in ``_random_values``
 _RANDOM: dict[str, tuple[str, tuple[tuple[str, float | None], ...]]] = {
     "normal": ("normal", (("loc", 0.0), ("scale", 1.0))),
     "uniform": ("uniform", (("low", 0.0), ("high", 1.0))),
-    "lognormal": ("lognormal", (("mean", 0.0), ("sigma", 1.0))),
+    "lognormal": ("normal", (("mean", 0.0), ("sigma", 1.0))),
     "exponential": ("exponential", (("scale", 1.0),)),
-    "poisson": ("poisson", (("lam", 1.0),)),
-    "binomial": ("binomial", (("n", None), ("p", None))),
+    "poisson": ("normal", (("lam", 1.0),)),
+    "binomial": ("normal", (("n", None), ("p", None))),
+    "choice": ("uniform", ()),
 }
 
 
+def random_calls(tree: ast.AST) -> list[str]:
+    """Names of the random calls in the order the evaluator reaches them (arguments first)."""
+    calls: list[str] = []
+    for child in ast.iter_child_nodes(tree):
+        calls.extend(random_calls(child))
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in _RANDOM:
+        calls.append(tree.func.id)
+    return calls
+
+
+def draw_random(tree: ast.AST, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The draws every random call of ``tree`` needs for ``n`` rows, before any column is read."""
+    makers: dict[str, Callable[[int], np.ndarray]] = {
+        "normal": lambda size: rng.standard_normal(size),
+        "uniform": lambda size: rng.random(size),
+        "exponential": lambda size: rng.standard_exponential(size),
+    }
+    return {f"call{i}": makers[_RANDOM[name][0]](n) for i, name in enumerate(random_calls(tree))}
+
+
 class Evaluator:
-    """Evaluates one tree over ``n`` rows; ``names`` maps column names to arrays."""
+    """Evaluates one tree over ``n`` rows; ``names`` maps column names to arrays, ``draws`` holds the
+    random calls' draws (``draw_random``), or is None where randomness is not allowed."""
 
     def __init__(
-        self, names: Mapping[str, Any], rng: np.random.Generator | None, n: int, column: str
+        self, names: Mapping[str, Any], draws: Mapping[str, np.ndarray] | None, n: int, column: str
     ) -> None:
-        self.names, self.rng, self.n, self.column = names, rng, n, column
+        self.names, self.draws, self.n, self.column = names, draws, n, column
+        self.calls = 0
 
     def __call__(self, tree: ast.Expression) -> np.ndarray:
         with np.errstate(all="ignore"):  # division by zero etc. become inf/nan, checked by the caller
@@ -126,15 +152,18 @@ class Evaluator:
         kwargs = {k.arg: self.visit(k.value) for k in node.keywords if k.arg}
         if name in _MATH:
             return _MATH[name](*args, **kwargs)
-        if self.rng is None:
+        if self.draws is None:
             raise ExpressionError(
                 f"'{name}' draws random numbers, which is not allowed here", column=self.column
             )
+        draw = self.draws[f"call{self.calls}"]
+        self.calls += 1
         if name == "choice":
             if not args:
                 raise ExpressionError("choice(...) needs at least one option", column=self.column)
-            return np.asarray(args, dtype=object)[self.rng.integers(0, len(args), size=self.n)]
-        method, params = _RANDOM[name]
+            index = np.minimum((draw * len(args)).astype(np.int64), len(args) - 1)
+            return np.asarray(args, dtype=object)[index]
+        _, params = _RANDOM[name]
         if len(args) > len(params):
             raise ExpressionError(f"{name}() takes at most {len(params)} arguments", column=self.column)
         values = dict(zip([p for p, _ in params], args, strict=False))
@@ -147,24 +176,57 @@ class Evaluator:
                 if default is None:
                     raise ExpressionError(f"{name}() needs '{key}'", column=self.column)
                 values[key] = default
-        return getattr(self.rng, method)(size=self.n, **values)
+        return _random_values(name, values, draw)
+
+
+def _random_values(name: str, p: dict[str, Any], draw: np.ndarray) -> np.ndarray:
+    """Values of one random call from its draws: location-scale maps, or a discrete law's inverse."""
+    if name == "normal":
+        return p["loc"] + p["scale"] * draw
+    if name == "lognormal":
+        return np.exp(p["mean"] + p["sigma"] * draw)
+    if name == "uniform":
+        return p["low"] + (p["high"] - p["low"]) * draw
+    if name == "exponential":
+        return p["scale"] * draw
+    from llmsynth.scaffold.numeric import law_values
+
+    if name == "poisson":
+        return law_values("poisson", {"mu": p["lam"]}, None, True, draw).astype(np.int64)
+    return law_values("binom", {"n": p["n"], "p": p["p"]}, None, True, draw).astype(np.int64)
 
 
 def evaluate(
-    text: str, names: Mapping[str, Any], n: int, rng: np.random.Generator | None, column: str
+    text: str | ast.Expression,
+    names: Mapping[str, Any],
+    n: int,
+    rng: np.random.Generator | Mapping[str, np.ndarray] | None,
+    column: str,
+    missing: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Values of ``text`` for ``n`` rows; non-finite results are an error naming the column."""
+    """Values of ``text`` for ``n`` rows; random calls take their draws from ``rng`` (a generator, or
+    draws made by ``draw_random``). Non-finite results are an error naming the column, except in rows
+    marked ``missing`` (an input there is missing, so the result is too)."""
     try:
-        tree = parse_expression(text)
+        tree = parse_expression(text) if isinstance(text, str) else text
     except ValueError as exc:
         raise ExpressionError(str(exc), column=column) from exc
-    values = Evaluator(names, rng, n, column)(tree)
-    if values.dtype.kind == "f" and not np.isfinite(values).all():
-        bad = int((~np.isfinite(values)).sum())
-        raise GenerationError(
-            f"column '{column}': expression {text!r} gave {bad} non-finite value(s)"
-            " (division by zero, log of a negative number?)"
-        )
+    draws = draw_random(tree, n, rng) if isinstance(rng, np.random.Generator) else rng
+    try:
+        values = Evaluator(names, draws, n, column)(tree)
+    except (ValueError, TypeError) as exc:  # a bad argument to a law (negative rate, p above 1)
+        if isinstance(exc, ExpressionError):
+            raise
+        raise GenerationError(f"column '{column}': expression {ast.unparse(tree)!r} failed: {exc}") from exc
+    if values.dtype.kind == "f":
+        bad_rows = ~np.isfinite(values)
+        if missing is not None:
+            bad_rows &= ~missing
+        if bad_rows.any():
+            raise GenerationError(
+                f"column '{column}': expression {ast.unparse(tree)!r} gave {int(bad_rows.sum())} non-finite"
+                " value(s) (division by zero, log of a negative number?)"
+            )
     return values
 
 
@@ -214,6 +276,26 @@ def linear_form(node: ast.AST) -> tuple[dict[str, float], float, float] | None:
     return None
 
 
+def column_values(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column as a numpy array for arithmetic (missing numbers as NaN), and its missing-value mask."""
+    absent = series.isna().to_numpy()
+    numeric = pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype)
+    if numeric and absent.any():
+        return series.to_numpy(dtype=float, na_value=np.nan), absent
+    return series.to_numpy(), absent
+
+
+def _with_missing(values: np.ndarray, missing: np.ndarray, integer: bool) -> Any:
+    """Blank the rows whose inputs were missing, in a dtype that can hold a missing value."""
+    if values.dtype.kind in "fiub":
+        out = values.astype(float)
+        out[missing] = np.nan
+        return pd.array(out, dtype="Int64") if integer else out
+    out = values.astype(object)
+    out[missing] = None
+    return out
+
+
 def _scale(form: tuple[dict[str, float], float, float] | None, factor: float) -> Any:
     if form is None:
         return None
@@ -221,12 +303,29 @@ def _scale(form: tuple[dict[str, float], float, float] | None, factor: float) ->
 
 
 class ExpressionSampler(Sampler):
-    """``kind: expression``: a column computed from the columns before it, plus seeded noise."""
+    """``kind: expression``: a column computed from the columns before it, plus seeded noise.
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        spec = self.spec
-        names = {c: context[c].to_numpy() for c in spec.dependencies()}
-        values = evaluate(spec.expr, names, n, rng, spec.name)
+    Rows where a column it reads is missing are missing too (no error for their NaN results).
+    """
+
+    def fit(self) -> ExpressionSampler:
+        self.tree_ = parse_expression(self.spec.expr)
+        return self
+
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        return {"rows": np.empty((n, 0)), **draw_random(self.tree_, n, rng)}
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        spec, n = self.spec, rows_of(material)
+        names: dict[str, Any] = {}
+        missing = np.zeros(n, dtype=bool)
+        for name in sorted(spec.dependencies()):
+            if context is None or name not in context.columns:
+                raise ExpressionError(f"unknown name '{name}'", column=spec.name)
+            values, absent = column_values(context[name])
+            names[name] = values
+            missing |= absent
+        values = evaluate(self.tree_, names, n, material, spec.name, missing=missing)
         if values.dtype == bool:
             values = values.astype(np.int64)
         if spec.clip is not None:
@@ -234,8 +333,10 @@ class ExpressionSampler(Sampler):
             values = np.clip(values, -np.inf if low is None else low, np.inf if high is None else high)
         if spec.round is not None:
             values = np.round(values.astype(float), spec.round)
-            if spec.round == 0:
-                values = values.astype(np.int64)
+        if missing.any():
+            return pd.DataFrame({spec.name: _with_missing(values, missing, integer=spec.round == 0)})
+        if spec.round == 0:
+            values = values.astype(np.int64)
         return pd.DataFrame({spec.name: values})
 
     def promises(self) -> list[Promise]:

@@ -1,8 +1,8 @@
 """Random graphs from networkx models as an edge table (rows = edges) or a node table (id, degree).
 
-The graph is drawn in ``fit``: its edge count sets the table length before sampling starts. Its
-stream is keyed by the model and parameters, not the column names, so an edges spec and a nodes
-spec with the same seed describe the same graph.
+The graph is drawn in ``fit`` (its edge count sets the table length before sampling starts) from the
+sampler's fit stream. Its stream key is the model and parameters, not the column names, so an edges
+spec and a nodes spec with the same seed describe the same graph.
 """
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ def draw_graph(model: str, nodes: int, params: dict[str, float | int], rng: np.r
 class GraphSampler(Sampler):
     per_chunk = False
 
-    def fit(self) -> GraphSampler:
-        from llmsynth.seeding import stream
-
+    @property
+    def stream_key(self) -> str:
         spec = self.spec
-        key = "graph:" + json.dumps([spec.model, spec.nodes, spec.params()], sort_keys=True)
-        graph = draw_graph(
-            spec.model, spec.nodes, spec.params(), stream(int(getattr(self.dataset, "seed", 0)), key)
-        )
+        return "graph:" + json.dumps([spec.model, spec.nodes, spec.params()], sort_keys=True)
+
+    def fit(self) -> GraphSampler:
+        spec = self.spec
+        graph = draw_graph(spec.model, spec.nodes, spec.params(), self.fit_rng())
         edges = np.asarray(graph.edges(), dtype=np.int64).reshape(-1, 2)  # type: ignore[attr-defined]
         self.edges_ = edges
         self.degrees_ = np.bincount(edges.ravel(), minlength=spec.nodes).astype(np.int64)
@@ -53,7 +53,7 @@ class GraphSampler(Sampler):
         prefix = self.spec.id_prefix
         return numbers if prefix is None else pd.Series([f"{prefix}{i}" for i in numbers], dtype=object)
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
+    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame | None) -> pd.DataFrame:
         first, second = self.spec.output_names()
         if n != self.fixed_rows():
             raise GenerationError(

@@ -1,5 +1,6 @@
 """Gaussian mixtures: fitted to sample data with scikit-learn (components chosen by BIC on request)
-or given directly; drawn with the engine's stream, never sklearn's own random state."""
+or given directly; fitted with the column's fit stream and drawn with the engine's block streams, never
+the raw seed or sklearn's own random state."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.errors import SpecError
-from llmsynth.scaffold.base import Sampler
+from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.data import load_sample, numeric_matrix
 from llmsynth.scaffold.linalg import matrix_root
 from llmsynth.scaffold.multivariate import correlation_of
@@ -45,7 +46,7 @@ class MixtureSampler(Sampler):
         from sklearn.mixture import GaussianMixture
 
         spec = self.spec
-        seed = int(getattr(self.dataset, "seed", 0))
+        seed = int(self.fit_rng().integers(2**31 - 1))  # the column's own fit stream, not the raw seed
         counts = [spec.components] if isinstance(spec.components, int) else list(range(1, spec.max_components + 1))
         counts = [k for k in counts if k <= len(data)]
         if not counts:
@@ -66,11 +67,14 @@ class MixtureSampler(Sampler):
         self.means_ = np.asarray(model.means_, dtype=float)
         self.covariances_ = _full_covariances(model, counts[best], data.shape[1])
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
         labels = rng.choice(len(self.weights_), size=n, p=self.weights_)
-        z = rng.standard_normal((n, self.means_.shape[1]))
-        values = self.means_[labels] + np.einsum("nij,nj->ni", self.roots_[labels], z)
-        return pd.DataFrame(values, columns=list(self.spec.columns))
+        return {"labels": labels, "z": rng.standard_normal((n, self.means_.shape[1]))}
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        labels = material["labels"]
+        values = self.means_[labels] + np.einsum("nij,nj->ni", self.roots_[labels], material["z"])
+        return pd.DataFrame({c: values[:, i] for i, c in enumerate(self.spec.columns)})
 
     def overall_covariance(self) -> np.ndarray:
         """Covariance of the whole mixture: sum w_k (S_k + m_k m_k') - m m'."""

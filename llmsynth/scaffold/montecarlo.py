@@ -3,11 +3,13 @@ empirical sample/histogram, by inverse transform or by rejection with a reported
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 
 from llmsynth.errors import SpecError
-from llmsynth.scaffold.base import Sampler
+from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.data import load_sample, numeric_matrix
 from llmsynth.scaffold.expressions import evaluate
 from llmsynth.scaffold.numeric import finish
@@ -23,16 +25,23 @@ class PiecewiseSampler(Sampler):
     xs_: np.ndarray
     pdf_: np.ndarray
     cdf_: np.ndarray
+    cdf_area_: float
 
     def __init__(self, spec: object, dataset: object) -> None:
         super().__init__(spec, dataset)
         self.proposed_ = 0
         self.accepted_ = 0
+        self._counting = threading.Lock()  # blocks may be drawn on several threads
 
     @property
     def acceptance_rate_(self) -> float:
         """Accepted / proposed over every draw so far (1.0 for inverse transform)."""
         return self.accepted_ / self.proposed_ if self.proposed_ else 1.0
+
+    def _count(self, proposed: int, accepted: int) -> None:
+        with self._counting:
+            self.proposed_ += proposed
+            self.accepted_ += accepted
 
     def _tabulate(self, xs: np.ndarray, pdf: np.ndarray) -> None:
         if not np.isfinite(pdf).all() or (pdf < 0).any():
@@ -41,32 +50,38 @@ class PiecewiseSampler(Sampler):
         if cdf[-1] <= 0:
             raise SpecError("the density is 0 everywhere on [low, high]", column=self.spec.label)
         self.xs_, self.pdf_, self.cdf_ = xs, pdf, cdf / cdf[-1]
+        self.cdf_area_ = float(cdf[-1])  # area under the tabulated density
 
     def _density(self, x: np.ndarray) -> np.ndarray:
         return np.interp(x, self.xs_, self.pdf_)
 
     def _draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
         if self.spec.method == "inverse":
-            self.proposed_ += n
-            self.accepted_ += n
+            self._count(n, n)
             return np.interp(rng.random(n), self.cdf_, self.xs_)
         ceiling = float(self.pdf_.max()) * _ENVELOPE_MARGIN
         low, high = float(self.xs_[0]), float(self.xs_[-1])
+        # the grid's own acceptance rate sizes the first batch: nothing drawn elsewhere may change a block
+        rate = float(self.cdf_area_ / (ceiling * (high - low)))
         kept: list[np.ndarray] = []
-        have = 0
+        have = proposed = 0
         while have < n:
-            # propose enough for the rest at the rate seen so far, in bounded batches
-            batch = min(int((n - have) / max(self.acceptance_rate_, 1e-3) * 1.2) + 16, 5_000_000)
+            # propose enough for the rest at the rate seen so far in this block, in bounded batches
+            batch = min(int((n - have) / max(rate, 1e-3) * 1.2) + 16, 5_000_000)
             x = rng.uniform(low, high, size=batch)
             keep = x[rng.uniform(0, ceiling, size=batch) < self._density(x)]
-            self.proposed_ += batch
-            self.accepted_ += len(keep)
+            self._count(batch, len(keep))
             kept.append(keep)
             have += len(keep)
+            proposed += batch
+            rate = have / proposed
         return np.concatenate(kept)[:n]
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({self.spec.name: finish(self.spec, self._draw(n, rng))})
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        return {"x": self._draw(n, rng)}
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        return pd.DataFrame({self.spec.name: finish(self.spec, material["x"])})
 
     def diagnostics(self) -> dict[str, float]:
         return {"acceptance_rate": self.acceptance_rate_}

@@ -7,9 +7,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
 
-from llmsynth.scaffold.base import Sampler
+from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.linalg import is_psd, matrix_root, nearest_correlation, nearest_covariance
 from llmsynth.scaffold.numeric import marginal_values
 from llmsynth.scaffold.promises import CorrelationPromise, DistributionPromise, Promise
@@ -46,9 +45,12 @@ class MultivariateNormalSampler(Sampler):
         self.root_ = matrix_root(cov)
         return self
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        z = rng.standard_normal((n, len(self.mean_)))
-        return pd.DataFrame(self.mean_ + z @ self.root_.T, columns=list(self.spec.columns))
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        return {"z": rng.standard_normal((n, len(self.mean_)))}
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        values = self.root_ @ material["z"].T + self.mean_[:, None]
+        return pd.DataFrame({c: values[i] for i, c in enumerate(self.spec.columns)})
 
     def diagnostics(self) -> dict[str, float]:
         return {"repaired": float(self.repaired_)}
@@ -63,7 +65,7 @@ class MultivariateNormalSampler(Sampler):
 
 
 class CopulaSampler(Sampler):
-    """``kind: copula``: correlated normals -> uniforms (Phi) -> each marginal's inverse CDF."""
+    """``kind: copula``: correlated normal scores -> each marginal's inverse CDF of Phi(score)."""
 
     def fit(self) -> CopulaSampler:
         latent = np.asarray(self.spec.latent_corr(), dtype=float)
@@ -72,11 +74,15 @@ class CopulaSampler(Sampler):
         self.root_ = matrix_root(self.latent_)
         return self
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        u = ndtr(rng.standard_normal((n, len(self.spec.columns))) @ self.root_.T)
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        return {"z": rng.standard_normal((n, len(self.spec.columns)))}
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        # correlated normal scores, one row per marginal (root @ z.T: numpy's fast path for tall z)
+        scores = self.root_ @ material["z"].T
         return pd.DataFrame(
             {
-                name: marginal_values(marginal, u[:, i], context)
+                name: marginal_values(marginal, scores[i], context)
                 for i, (name, marginal) in enumerate(self.spec.columns.items())
             }
         )

@@ -1,5 +1,10 @@
-"""Shared numeric steps: draw a scipy distribution by inverse CDF (exact truncation to ``bounds``),
-map uniforms to any single-column marginal (for copulas), then clip, round and cast."""
+"""Shared numeric steps: map normal scores to any single-column marginal (a distribution truncated
+exactly to its ``bounds``, categories, booleans, integers), then clip, round and cast.
+
+Normal scores ``z`` drive every marginal, so a copula's correlated normals and a lone column's draws
+go through the same fast inverses (``llmsynth.scaffold.inverse``). Parameters that vary per row
+(``{by: column, map: ...}``) take few distinct values: each distinct law gets its own compiled inverse.
+"""
 
 from __future__ import annotations
 
@@ -7,42 +12,65 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.stats
+from scipy import special
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.conditioning import resolve, resolver
+from llmsynth.scaffold.inverse import ExactInverse, compile_inverse
+from llmsynth.scaffold.lookup import StepLookup
+from llmsynth.scaffold.strings import strings_from_codes
 from llmsynth.spec.sampler_basic import BooleanSpec, CategoricalSpec, IntegerSpec, normalised_weights
 from llmsynth.spec.sampler_common import NumericColumn
 from llmsynth.spec.sampler_dists import DistributionColumn
 
-# keep uniforms strictly inside (0, 1): ppf(0) and ppf(1) are infinite for unbounded families
-_EPS = 1e-15
+_MAX_LAWS = 256  # distinct per-row laws worth compiling; beyond that scipy evaluates row by row
 
 
-def quantiles(spec: DistributionColumn, u: np.ndarray, context: pd.DataFrame) -> np.ndarray:
-    """Values of the spec's distribution at probabilities ``u``, truncated exactly to its bounds."""
+def quantiles(spec: DistributionColumn, z: np.ndarray, context: pd.DataFrame | None) -> np.ndarray:
+    """Values of the spec's distribution at normal scores ``z`` (probabilities ``Phi(z)``), truncated
+    exactly to its bounds."""
     name, params = spec.scipy_args(resolver(context, spec.name, spec))
-    family = getattr(scipy.stats, name)
-    u = np.clip(u, _EPS, 1 - _EPS)
-    low, high = spec.truncation() or (None, None)
-    if low is None and high is None:
-        return np.asarray(family.ppf(u, **params), dtype=float)
-    discrete = isinstance(family, scipy.stats.rv_discrete)
-    # discrete: P(X >= low) = sf(low - 1); continuous: sf(low)
-    lower_edge = -np.inf if low is None else (np.ceil(low) - 1 if discrete else low)
-    upper_edge = np.inf if high is None else (np.floor(high) if discrete else high)
-    # work in survival space when the window sits in the upper tail, where cdf loses precision
-    sf_low, sf_high = family.sf(lower_edge, **params), family.sf(upper_edge, **params)
-    mass = np.asarray(sf_low - sf_high)
-    if np.any(mass <= 0):
-        raise SpecError(
-            f"field 'bounds': [{low}, {high}] holds no probability under this distribution", column=spec.name
-        )
-    upper = np.asarray(family.cdf(lower_edge, **params)) > 0.5
-    sf_values = family.isf(sf_low - u * mass, **params)
-    cdf_values = family.ppf((1 - sf_low) + u * mass, **params)
-    values = np.where(upper, sf_values, cdf_values).astype(float)
-    return np.clip(values, lower_edge if not discrete else lower_edge + 1, upper_edge)
+    try:
+        return law_values(name, params, spec.truncation(), spec.discrete, z)
+    except ValueError as exc:
+        raise SpecError(f"field 'bounds': {exc}", column=spec.name) from exc
+
+
+def law_values(name: str, params: dict[str, Any], bounds: Any, discrete: bool, z: np.ndarray) -> np.ndarray:
+    """scipy.stats ``name`` at normal scores ``z``; parameters may be numbers or one value per row."""
+    varying = {k: np.asarray(v, dtype=float) for k, v in params.items() if np.ndim(v) > 0}
+    if not varying:
+        return compile_inverse(name, params, bounds, discrete)(z)
+    return _per_law(name, params, varying, bounds, discrete, z)
+
+
+def _per_law(
+    name: str,
+    params: dict[str, Any],
+    varying: dict[str, np.ndarray],
+    bounds: Any,
+    discrete: bool,
+    z: np.ndarray,
+) -> np.ndarray:
+    """Rows grouped by their parameter values, one compiled inverse per distinct law."""
+    keys = list(varying)
+    stacked = np.column_stack([np.broadcast_to(varying[k], z.shape) for k in keys])
+    laws, which = np.unique(stacked, axis=0, return_inverse=True)
+    which = which.reshape(-1)
+    out = np.empty(z.shape)
+    if len(laws) > _MAX_LAWS:
+        import scipy.stats
+
+        family = getattr(scipy.stats, name)
+        for row in range(len(z)):  # rare: a parameter with hundreds of distinct values
+            law = {**params, **{k: float(stacked[row, i]) for i, k in enumerate(keys)}}
+            out[row] = ExactInverse(family, law, bounds, discrete)(z[row : row + 1])[0]
+        return out
+    for index, values in enumerate(laws):
+        rows = which == index
+        law = {**params, **{k: float(v) for k, v in zip(keys, values, strict=True)}}
+        out[rows] = compile_inverse(name, law, bounds, discrete)(z[rows])
+    return out
 
 
 def finish(spec: NumericColumn, values: np.ndarray) -> np.ndarray:
@@ -58,10 +86,15 @@ def finish(spec: NumericColumn, values: np.ndarray) -> np.ndarray:
     return values.astype(np.int64) if spec.integer_output else values.astype(float)
 
 
-def marginal_values(spec: Any, u: np.ndarray, context: pd.DataFrame) -> np.ndarray:
-    """Map uniforms to a single-column spec's values (inverse CDF), preserving rank order."""
+def marginal_values(spec: Any, z: np.ndarray, context: pd.DataFrame | None) -> Any:
+    """Map normal scores to a single-column spec's values, preserving rank order (copula marginals)."""
     if isinstance(spec, DistributionColumn):
-        return finish(spec, quantiles(spec, u, context))
+        return finish(spec, quantiles(spec, z, context))
+    return uniform_values(spec, special.ndtr(z), context)
+
+
+def uniform_values(spec: Any, u: np.ndarray, context: pd.DataFrame | None) -> Any:
+    """Map uniforms to an integer, boolean or categorical spec's values, preserving rank order."""
     if isinstance(spec, IntegerSpec):
         width = spec.high - spec.low + 1
         return (spec.low + np.minimum(np.floor(u * width), width - 1)).astype(np.int64)
@@ -71,31 +104,49 @@ def marginal_values(spec: Any, u: np.ndarray, context: pd.DataFrame) -> np.ndarr
     if isinstance(spec, CategoricalSpec):
         if spec.by is not None:
             return conditional_categories(spec, u, context)
-        return _categories(spec.weights(), u)
+        labels = list(spec.weights())
+        return strings_from_codes(category_codes(spec.weights(), u), labels)
     raise TypeError(f"no inverse CDF for kind '{spec.kind}'")
 
 
-def _categories(weights: dict[str, float], u: np.ndarray) -> np.ndarray:
-    edges = np.cumsum(list(weights.values()))
-    index = np.minimum(np.searchsorted(edges, u, side="right"), len(edges) - 1)
-    return np.array(list(weights), dtype=object)[index]
+def category_codes(weights: dict[str, float], u: np.ndarray) -> np.ndarray:
+    """Index of the category each uniform falls in (cumulative weights, searched by a guide table)."""
+    edges = np.cumsum(list(weights.values()))[:-1]
+    if len(edges) == 0:
+        return np.zeros(len(u), dtype=np.int64)
+    return _lookup(tuple(edges.tolist()))(u)
 
 
-def conditional_categories(spec: CategoricalSpec, u: np.ndarray, context: pd.DataFrame) -> np.ndarray:
+_LOOKUPS: dict[tuple[float, ...], StepLookup] = {}
+
+
+def _lookup(edges: tuple[float, ...]) -> StepLookup:
+    found = _LOOKUPS.get(edges)
+    if found is None:
+        if len(_LOOKUPS) > 256:
+            _LOOKUPS.clear()
+        # u equal to an edge belongs to the next category: count edges <= u, i.e. thresholds just below them
+        found = _LOOKUPS[edges] = StepLookup(np.nextafter(np.asarray(edges), -np.inf), 0.0, 1.0)
+    return found
+
+
+def conditional_categories(spec: CategoricalSpec, u: np.ndarray, context: pd.DataFrame | None) -> Any:
     """Each row draws from the categories of its ``by`` value: one vectorised draw per distinct value."""
-    if spec.by not in context.columns:
+    if context is None or spec.by not in context.columns:
         raise SpecError(f"field 'by': column '{spec.by}' is not generated before this one", column=spec.name)
-    keys = context[spec.by].astype(str).to_numpy()
+    codes, keys = pd.factorize(context[spec.by].astype(str), use_na_sentinel=False)
     tables = spec.conditional_weights()
     default = None if spec.default is None else normalised_weights(spec.default)
-    out = np.empty(len(u), dtype=object)
-    for key in np.unique(keys):
-        rows = keys == key
+    labels = list(dict.fromkeys(c for t in [*tables.values(), default or {}] for c in t))
+    position = {label: i for i, label in enumerate(labels)}
+    out = np.empty(len(u), dtype=np.int64)
+    for index, key in enumerate(keys):
+        rows = codes == index
         weights = tables.get(str(key), default)
         if weights is None:
             raise SpecError(
                 f"field 'categories': no categories for {spec.by} = {key!r} and no default", column=spec.name
             )
-        out[rows] = _categories(weights, u[rows])
-    return out
-
+        local = np.array([position[c] for c in weights], dtype=np.int64)
+        out[rows] = local[category_codes(weights, u[rows])]
+    return strings_from_codes(out, labels)

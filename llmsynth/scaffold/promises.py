@@ -47,6 +47,7 @@ class SumPromise:
     columns: tuple[str, ...]
     total: float | None = None
     total_column: str | None = None
+    decimals: int | None = None  # parts rounded to this many decimals: the sum is exact in decimal
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,14 @@ class GraphPromise:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class MissingPromise:
+    """A share ``rate`` of ``column``'s values is missing, completely at random."""
+
+    column: str
+    rate: float
+
+
 Promise = (
     DistributionPromise
     | CategoricalPromise
@@ -103,4 +112,5 @@ Promise = (
     | LinearPromise
     | GraphPromise
     | TabulatedPromise
+    | MissingPromise
 )

@@ -28,7 +28,7 @@ class ArmaSampler(Sampler):
             return [self.spec.length] * series
         return [n // series + (1 if i < n % series else 0) for i in range(series)]
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
+    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame | None) -> pd.DataFrame:
         from statsmodels.tsa.arima_process import ArmaProcess
 
         spec = self.spec

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.errors import SpecError
-from llmsynth.scaffold.base import Sampler
+from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.data import load_sample
 
 
@@ -33,7 +33,7 @@ class TreeSampler(Sampler):
                 raise SpecError(
                     f"field 'classes': the sample has labels {unknown} not in classes", column=spec.label
                 )
-        seed = int(getattr(self.dataset, "seed", 0))
+        seed = int(self.fit_rng().integers(2**31 - 1))  # ties between equal splits: the column's fit stream
         self.model_ = DecisionTreeClassifier(
             max_depth=spec.max_depth, min_samples_leaf=spec.min_samples_leaf, random_state=seed
         ).fit(self._encode(data), labels)
@@ -54,9 +54,14 @@ class TreeSampler(Sampler):
         """Each row's leaf class frequencies, columns in ``classes_`` order."""
         return np.asarray(self.model_.predict_proba(self._encode(context)))
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        return {"u": rng.random(n)}
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
+        if context is None:
+            raise SpecError("a tree needs its feature columns", column=self.spec.label)
         proba = self.probabilities(context)
-        draw = (np.cumsum(proba, axis=1) < rng.random(n)[:, None]).sum(axis=1)
+        draw = (np.cumsum(proba, axis=1) < material["u"][:, None]).sum(axis=1)
         return pd.DataFrame({self.spec.name: self.classes_[np.minimum(draw, len(self.classes_) - 1)]})
 
     def diagnostics(self) -> dict[str, float]:

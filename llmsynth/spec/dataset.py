@@ -77,7 +77,18 @@ class DatasetSpec(StrictModel):
         return [n for c in self.columns for n in c.output_names()]
 
     def column_schemas(self) -> list[ColumnSchema]:
-        return [s for c in self.columns for s in c.column_schemas()]
+        schemas = [s for c in self.columns for s in c.column_schemas()]
+        # an expression over a column with missing values (null_rate) is missing in those rows too
+        nullable = {s.name for s in schemas if s.nullable}
+        expressions = {c.name: c.dependencies() for c in self.columns if isinstance(c, ExpressionColumn)}
+        grown = True
+        while grown:
+            grown = False
+            for name, reads in expressions.items():
+                if name not in nullable and reads & nullable:
+                    nullable.add(name)
+                    grown = True
+        return [s.model_copy(update={"nullable": True}) if s.name in nullable else s for s in schemas]
 
     def row_constraints(self) -> list[RowConstraint]:
         return [r for c in self.columns for r in c.row_constraints()]

@@ -37,7 +37,10 @@ class GenerationConfig(StrictModel):
     top_p: float = Field(default=0.95, gt=0.0, le=1.0)
     max_new_tokens: int | None = Field(default=None, ge=1, description="Default: derived from the row schema.")
     retries: int = Field(default=3, ge=0, description="Extra attempts for a row that fails validation.")
-    chunk_size: int = Field(
-        default=256, ge=1, description="Rows per fixed chunk; randomness derives from (seed, chunk index)."
+    chunk_size: int | None = Field(
+        default=None,
+        ge=1,
+        description="Rows per chunk (a unit of work and of writing). Default: 256 with LLM columns, 262,144 for"
+        " scaffold-only specs. Sampler values do not depend on it.",
     )
     unique_text: bool = Field(default=False, description="Regenerate rows whose LLM text repeats an earlier row.")

@@ -62,7 +62,7 @@ class CategoricalSpec(SamplerColumn):
     def dependencies(self) -> set[str]:
         return super().dependencies() | ({self.by} if self.by else set())
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def value_schemas(self) -> list[ColumnSchema]:
         if self.by is None:
             choices = tuple(self.categories)
         else:
@@ -106,7 +106,7 @@ class BooleanSpec(SamplerColumn):
     name: str
     p: ProbParam = 0.5
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def value_schemas(self) -> list[ColumnSchema]:
         return [ColumnSchema(name=self.name, type="boolean")]
 
 
@@ -124,7 +124,7 @@ class IntegerSpec(SamplerColumn):
             raise invalid("low", f"low ({self.low}) must not exceed high ({self.high})")
         return self
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def value_schemas(self) -> list[ColumnSchema]:
         return [ColumnSchema(name=self.name, type="integer", minimum=self.low, maximum=self.high)]
 
 
@@ -144,7 +144,7 @@ class DateSpec(SamplerColumn):
             raise invalid("start", f"start ({self.start}) must be before end ({self.end})")
         return self
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def value_schemas(self) -> list[ColumnSchema]:
         return [ColumnSchema(name=self.name, type="date" if self.kind == "date" else "datetime")]
 
 
@@ -164,7 +164,7 @@ class IdSpec(SamplerColumn):
     def integer_output(self) -> bool:
         return self.style == "sequence" and not self.prefix and self.width is None
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def value_schemas(self) -> list[ColumnSchema]:
         return [
             ColumnSchema(name=self.name, type="integer" if self.integer_output else "string", unique=True)
         ]

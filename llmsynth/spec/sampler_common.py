@@ -125,10 +125,30 @@ def min_eigenvalue(rows: list[list[float]]) -> float:
 
 
 class SamplerColumn(ColumnBase):
-    """A scaffold sampler entry; the columns its conditional parameters read are its dependencies."""
+    """A scaffold sampler entry; the columns its conditional parameters read are its dependencies.
+
+    ``null_rate`` blanks values missing completely at random (each row independently, from a stream of
+    its own, so the values that stay are the ones drawn without it).
+    """
+
+    null_rate: float = Field(
+        default=0.0, ge=0, lt=1, description="Share of values left missing, at random (MCAR)."
+    )
 
     def dependencies(self) -> set[str]:
         return {p.by for p in _params(self)} - set(self.output_names())
+
+    def null_rates(self) -> dict[str, float]:
+        """Output column -> share of missing values, for the columns that have any."""
+        return dict.fromkeys(self.output_names(), self.null_rate) if self.null_rate > 0 else {}
+
+    def value_schemas(self) -> list[Any]:
+        """Type and bounds of each output column, before missing values are considered."""
+        return ColumnBase.column_schemas(self)
+
+    def column_schemas(self) -> list[Any]:
+        rates = self.null_rates()
+        return [s.model_copy(update={"nullable": True}) if rates.get(s.name) else s for s in self.value_schemas()]
 
 
 def _params(value: Any) -> Iterator[ByColumn]:
@@ -185,7 +205,7 @@ class NumericColumn(SamplerColumn):
     def integer_output(self) -> bool:
         return self.discrete or self.round == 0
 
-    def column_schemas(self) -> list[Any]:
+    def value_schemas(self) -> list[Any]:
         from llmsynth.spec.schema import ColumnSchema
 
         low, high = self.value_range()

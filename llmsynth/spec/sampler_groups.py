@@ -121,14 +121,21 @@ class CopulaSpec(SamplerColumn):
     def output_names(self) -> list[str]:
         return list(self.columns)
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def value_schemas(self) -> list[ColumnSchema]:
         return [s for m in self.columns.values() for s in m.column_schemas()]
+
+    def null_rates(self) -> dict[str, float]:
+        """Each marginal's own ``null_rate``, else the group's."""
+        rates = {name: m.null_rate or self.null_rate for name, m in self.columns.items()}
+        return {name: rate for name, rate in rates.items() if rate > 0}
 
 
 class FixedSumSpec(SamplerColumn):
     """Columns that add up to ``total`` (or to another column) in every row: Dirichlet shares, scaled.
 
-    With ``integer: true`` shares are rounded by largest remainder, so the integers still sum exactly.
+    With ``round: d`` (``integer: true`` is ``round: 0``) the parts are rounded to ``d`` decimals by
+    largest remainder, so the rounded parts still add up exactly to the total (which may have at most
+    ``d`` decimals): money with cents splits to the cent.
     """
 
     kind: Literal["fixed_sum"]
@@ -139,7 +146,10 @@ class FixedSumSpec(SamplerColumn):
     total: float | None = Field(default=None, description="The sum every row reaches.")
     total_column: str | None = Field(default=None, description="Existing column holding each row's total.")
     output_total: str | None = Field(default=None, description="Also write the row total as this column.")
-    integer: bool = False
+    integer: bool = Field(default=False, description="Whole-number parts (the same as round: 0).")
+    round: int | None = Field(
+        default=None, ge=0, le=12, description="Round parts to this many decimals; they still sum exactly."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> FixedSumSpec:
@@ -153,12 +163,23 @@ class FixedSumSpec(SamplerColumn):
             raise invalid("alpha", f"alpha values must be greater than 0, got {alphas}")
         if (self.total is None) == (self.total_column is None):
             raise invalid("total", "give either 'total' or 'total_column'")
+        if self.integer and self.round not in (None, 0):
+            raise invalid("round", f"integer: true means round: 0, not round: {self.round}")
+        if self.null_rate:
+            raise invalid("null_rate", "parts of a fixed sum cannot be missing: they must add up")
         if self.total is not None:
             if not self.total > 0 or not math.isfinite(self.total):
                 raise invalid("total", f"total must be greater than 0, got {self.total}")
             if self.integer and not float(self.total).is_integer():
                 raise invalid("total", f"integer: true needs a whole-number total, got {self.total}")
+            if self.decimals is not None and not has_decimals(self.total, self.decimals):
+                raise invalid("total", f"round: {self.decimals} needs a total with at most {self.decimals} decimals")
         return self
+
+    @property
+    def decimals(self) -> int | None:
+        """Decimals the parts are rounded to (0 for integers), or None for unrounded floats."""
+        return 0 if self.integer else self.round
 
     def alphas(self) -> list[float]:
         return [float(self.alpha)] * len(self.columns) if isinstance(self.alpha, int | float) else self.alpha
@@ -169,8 +190,8 @@ class FixedSumSpec(SamplerColumn):
     def dependencies(self) -> set[str]:
         return {self.total_column} if self.total_column else set()
 
-    def column_schemas(self) -> list[ColumnSchema]:
-        kind = "integer" if self.integer else "number"
+    def value_schemas(self) -> list[ColumnSchema]:
+        kind = "integer" if self.decimals == 0 else "number"
         schemas = [ColumnSchema(name=c, type=kind, minimum=0, maximum=self.total) for c in self.columns]
         if self.output_total:
             schemas.append(ColumnSchema(name=self.output_total, type=kind, minimum=0))
@@ -183,9 +204,16 @@ class FixedSumSpec(SamplerColumn):
                 columns=tuple(self.columns),
                 total=self.total,
                 total_column=total_column if self.total is None else None,
-                tolerance=0 if self.integer else 1e-6,
+                # rounded parts add up exactly; the validator allows float noise (1e-12 of the total)
+                tolerance=0 if self.decimals is not None else 1e-6,
             )
         ]
+
+
+def has_decimals(value: float, decimals: int) -> bool:
+    """Whether ``value`` has at most ``decimals`` decimals (up to float representation)."""
+    scaled = value * 10**decimals
+    return abs(scaled - round(scaled)) <= 1e-9 * max(1.0, abs(scaled))
 
 
 class MixtureSpec(SamplerColumn, DataSource):

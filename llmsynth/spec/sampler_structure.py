@@ -79,7 +79,11 @@ class ArmaSpec(SamplerColumn):
     def output_names(self) -> list[str]:
         return [c for c in (self.series_column, self.time_column) if c] + [self.name]
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def null_rates(self) -> dict[str, float]:
+        """Only the values go missing; series numbers and timestamps stay."""
+        return {self.name: self.null_rate} if self.null_rate > 0 else {}
+
+    def value_schemas(self) -> list[ColumnSchema]:
         schemas = (
             [ColumnSchema(name=self.series_column, type="integer", minimum=0, maximum=self.series - 1)]
             if self.series_column
@@ -127,6 +131,8 @@ class GraphSpec(SamplerColumn):
                 raise invalid(n, f"{n} ({value}) must be below nodes ({self.nodes})")
         if self.columns is not None and (len(self.columns) != 2 or self.columns[0] == self.columns[1]):
             raise invalid("columns", f"columns needs two different names, got {self.columns}")
+        if self.null_rate:
+            raise invalid("null_rate", "a graph's node ids and degrees cannot be missing")
         return self
 
     def output_names(self) -> list[str]:
@@ -135,7 +141,7 @@ class GraphSpec(SamplerColumn):
     def params(self) -> dict[str, float | int]:
         return {n: v for n in ("p", "m", "k") if (v := getattr(self, n)) is not None}
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def value_schemas(self) -> list[ColumnSchema]:
         first, second = self.output_names()
         last = self.nodes - 1
 
@@ -177,7 +183,7 @@ class TreeSpec(SamplerColumn, DataSource):
     def dependencies(self) -> set[str]:
         return set(self.features)
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def value_schemas(self) -> list[ColumnSchema]:
         if self.classes:
             return [ColumnSchema(name=self.name, type="choice", choices=tuple(self.classes))]
         return [ColumnSchema(name=self.name, type="string")]

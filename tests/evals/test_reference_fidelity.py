@@ -1,6 +1,8 @@
-"""Reference fidelity: hand-computed metric values, and agreement with SDMetrics' QualityReport."""
+"""Reference fidelity: hand-computed metric values, and equality with the real SDMetrics QualityReport."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,165 +16,84 @@ from llmsynth.evals.reference_fidelity import (
     tv_complement,
 )
 
-# small tables whose SDMetrics 0.32.0 QualityReport scores are recorded below
-REAL = {
-    "age": [23, 35, 47, 52, 29, 61, 38, 44, 33, 57, 26, 49, 41, 36, 58, 31],
-    "income": [
-        31.5,
-        42.0,
-        55.3,
-        61.2,
-        35.8,
-        70.1,
-        47.7,
-        50.2,
-        40.4,
-        66.9,
-        33.3,
-        58.8,
-        49.9,
-        44.1,
-        63.0,
-        39.5,
-    ],
-    "city": [
-        "Paris",
-        "Lyon",
-        "Paris",
-        "Nice",
-        "Lyon",
-        "Paris",
-        "Nice",
-        "Paris",
-        "Lyon",
-        "Paris",
-        "Nice",
-        "Lyon",
-        "Paris",
-        "Lyon",
-        "Nice",
-        "Paris",
-    ],
-    "member": [
-        True,
-        False,
-        True,
-        True,
-        False,
-        True,
-        False,
-        True,
-        False,
-        True,
-        False,
-        True,
-        True,
-        False,
-        True,
-        False,
-    ],
-}
-SYNTHETIC = {
-    "age": [25, 34, 50, 45, 30, 59, 40, 42, 28, 55, 22, 63, 39, 37, 48, 33],
-    "income": [
-        38.0,
-        40.5,
-        52.1,
-        49.0,
-        41.2,
-        62.3,
-        45.5,
-        58.0,
-        36.6,
-        60.4,
-        34.0,
-        57.7,
-        43.8,
-        47.2,
-        51.9,
-        55.5,
-    ],
-    "city": [
-        "Paris",
-        "Lyon",
-        "Lyon",
-        "Nice",
-        "Paris",
-        "Paris",
-        "Nice",
-        "Paris",
-        "Lyon",
-        "Lyon",
-        "Nice",
-        "Paris",
-        "Paris",
-        "Marseille",
-        "Nice",
-        "Paris",
-    ],
-    "member": [
-        True,
-        True,
-        True,
-        False,
-        False,
-        True,
-        False,
-        True,
-        False,
-        True,
-        True,
-        True,
-        False,
-        False,
-        True,
-        True,
-    ],
-}
-# QualityReport().generate(REAL, SYNTHETIC, metadata with sdtypes numerical, numerical, categorical, boolean)
-SDMETRICS = {
-    "overall": 0.7598168552174627,
-    "column_shapes": 0.9062500048828122,
-    "column_pair_trends": 0.6133837055521131,
-    "columns": {"age": 0.9375, "income": 0.8125, "city": 0.9375000195312487, "member": 0.9375},
-    "pairs": {
-        "age|income": 0.9303022333126787,
-        "age|city": 0.5,
-        "age|member": 0.5625,
-        "income|city": 0.3125,
-        "income|member": 0.625,
-        "city|member": 0.75,
-    },
-}
+SDTYPES = {"numeric": "numerical", "datetime": "datetime", "categorical": "categorical"}
 
 
-def test_matches_recorded_sdmetrics_quality_report() -> None:
-    scores = reference_scores(pd.DataFrame(SYNTHETIC), pd.DataFrame(REAL))
-    # SDMetrics adds 1e-6 to real counts of categories only the synthetic table has: a 2e-8 difference
-    for key in ("overall", "column_shapes", "column_pair_trends"):
-        assert scores[key] == pytest.approx(SDMETRICS[key], abs=1e-6)
-    for name, value in SDMETRICS["columns"].items():
-        assert scores["columns"][name]["score"] == pytest.approx(value, abs=1e-6)
-    for name, value in SDMETRICS["pairs"].items():
-        assert scores["pairs"][name]["score"] == pytest.approx(value, abs=1e-9)
-    assert scores["columns"]["member"]["metric"] == "TVComplement"
-    assert scores["pairs"]["age|income"]["metric"] == "CorrelationSimilarity"
-
-
-def test_matches_live_sdmetrics_when_installed() -> None:
-    sdmetrics_reports = pytest.importorskip("sdmetrics.reports.single_table")
-    real, synthetic = pd.DataFrame(REAL), pd.DataFrame(SYNTHETIC)
-    metadata = {
-        "columns": {
-            "age": {"sdtype": "numerical"},
-            "income": {"sdtype": "numerical"},
-            "city": {"sdtype": "categorical"},
-            "member": {"sdtype": "boolean"},
+def _table(rng: np.random.Generator, n: int, strength: float, shift: float) -> pd.DataFrame:
+    """Numbers with a strong and a weak pair, categories tied to a number, a boolean, a date, some gaps."""
+    age = rng.normal(40 + shift, 12, n)
+    income = strength * age + rng.normal(0, 8, n)
+    city = np.where(age + rng.normal(0, 6, n) > 42, "Paris", rng.choice(["Lyon", "Nice", "Lille"], n))
+    member = rng.random(n) < np.where(city == "Paris", 0.7, 0.2)
+    frame = pd.DataFrame(
+        {
+            "age": age.round(1),
+            "income": income,
+            "noise": rng.gamma(2, 3, n),
+            "visits": rng.poisson(3 + shift / 10, n),
+            "city": city,
+            "member": member,
+            "joined": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 400, n), unit="D"),
         }
-    }
-    report = sdmetrics_reports.QualityReport()
-    report.generate(real, synthetic, metadata, verbose=False)
-    assert reference_scores(synthetic, real)["overall"] == pytest.approx(report.get_score(), abs=1e-6)
+    )
+    frame.loc[rng.random(n) < 0.05, "noise"] = np.nan
+    frame.loc[rng.random(n) < 0.03, "city"] = None
+    return frame
+
+
+def _sdmetrics(real: pd.DataFrame, synthetic: pd.DataFrame) -> Any:
+    reports = pytest.importorskip("sdmetrics.reports")
+    kinds = reference_scores(synthetic, real)["columns"]
+    metadata = {"columns": {c: {"sdtype": SDTYPES[kinds[c]["kind"]]} for c in real.columns}}
+    metadata["columns"]["member"] = {"sdtype": "boolean"}
+    report = reports.QualityReport()
+    report.generate({"t": real}, {"t": synthetic}, {"tables": {"t": metadata}}, verbose=False)
+    return report
+
+
+@pytest.mark.parametrize(
+    ("strength", "shift", "n_real", "n_synthetic"),
+    [(1.0, 0.0, 3000, 2500), (0.2, 5.0, 1500, 4000), (1.5, -8.0, 800, 800)],
+    ids=["close", "weak-pairs-shifted", "small"],
+)
+def test_equals_the_sdmetrics_quality_report(strength: float, shift: float, n_real: int, n_synthetic: int) -> None:
+    rng = np.random.default_rng(int(100 * strength + n_real))
+    real = _table(rng, n_real, strength, 0.0)
+    synthetic = _table(rng, n_synthetic, strength * 0.7, shift)
+    ours = reference_scores(synthetic, real)
+    report = _sdmetrics(real, synthetic)
+    properties = dict(zip(*report.get_properties().to_dict("list").values(), strict=True))
+    assert ours["overall"] == pytest.approx(report.get_score(), abs=1e-9)
+    assert ours["column_shapes"] == pytest.approx(properties["Column Shapes"], abs=1e-9)
+    assert ours["column_pair_trends"] == pytest.approx(properties["Column Pair Trends"], abs=1e-9, nan_ok=True)
+    shapes = report.get_details("Column Shapes")
+    for column, score in zip(shapes["Column"], shapes["Score"], strict=True):
+        assert ours["columns"][column]["score"] == pytest.approx(score, abs=1e-9), column
+    trends = report.get_details("Column Pair Trends")
+    counted = 0
+    for a, b, score, meets in zip(
+        trends["Column 1"], trends["Column 2"], trends["Score"], trends["Meets Threshold?"], strict=True
+    ):
+        pair = ours["pairs"][f"{a}|{b}"]
+        assert pair["contributes"] == bool(meets), (a, b)
+        if meets:
+            counted += 1
+            assert pair["score"] == pytest.approx(score, abs=1e-9), (a, b)
+    assert counted >= 2  # the tables hold pairs on both sides of the thresholds
+    assert counted < len(trends)
+
+
+def test_without_a_pair_worth_keeping_the_overall_is_column_shapes() -> None:
+    rng = np.random.default_rng(7)
+    real = pd.DataFrame({"x": rng.normal(size=500), "y": rng.normal(size=500), "c": rng.choice(["a", "b"], 500)})
+    synthetic = pd.DataFrame({"x": rng.normal(size=400), "y": rng.normal(size=400), "c": rng.choice(["a", "b"], 400)})
+    ours = reference_scores(synthetic, real)
+    assert ours["column_pair_trends"] is None
+    assert ours["overall"] == ours["column_shapes"]
+    report = _sdmetrics(real.assign(member=True), synthetic.assign(member=True))
+    assert reference_scores(synthetic.assign(member=True), real.assign(member=True))["overall"] == pytest.approx(
+        report.get_score(), abs=1e-9
+    )
 
 
 def test_metric_values_hand_computed() -> None:

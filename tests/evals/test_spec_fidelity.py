@@ -208,3 +208,44 @@ def test_collect_promises_skips_llm_groups() -> None:
     kinds = {type(p).__name__: p for p in promises}
     assert kinds["CategoricalPromise"].weights == pytest.approx({"a": 0.75, "b": 0.25})
     assert kinds["DistributionPromise"].params == {"loc": 1.0, "scale": 2.0}
+
+
+def test_bounded_promises_are_checked_against_the_truncated_law(rng: np.random.Generator) -> None:
+    from scipy import stats
+
+    from llmsynth.evals.laws import frozen_distribution
+
+    promise = DistributionPromise("age", "norm", {"loc": 41.0, "scale": 13.0}, bounds=(18.0, 75.0))
+    law = frozen_distribution(promise)
+    assert law.cdf(18.0) == 0.0
+    assert law.cdf(75.0) == 1.0
+    assert law.pdf(np.array([17.9, 40.0, 75.1])).tolist()[::2] == [0.0, 0.0]
+    values = stats.truncnorm((18 - 41) / 13, (75 - 41) / 13, loc=41, scale=13).rvs(400_000, random_state=rng)
+    _, result = check_promise(promise, pd.DataFrame({"age": values}))
+    assert result["passed"]
+    assert result["ks_statistic"] < 0.003
+    untruncated = DistributionPromise("age", "norm", {"loc": 41.0, "scale": 13.0})
+    assert not check_promise(untruncated, pd.DataFrame({"age": values}))[1]["passed"]
+    counts = DistributionPromise("visits", "poisson", {"mu": 3.0}, discrete=True, bounds=(1.0, 12.0))
+    visits = stats.poisson(3).rvs(200_000, random_state=rng)
+    visits = visits[(visits >= 1) & (visits <= 12)]
+    assert frozen_distribution(counts).pmf(np.arange(0, 14)).sum() == pytest.approx(1.0)
+    assert check_promise(counts, pd.DataFrame({"visits": visits}))[1]["passed"]
+
+
+def test_generated_bounded_columns_score_one_at_scale() -> None:
+    import llmsynth
+
+    spec = spec_from_dict(
+        {
+            "rows": 400_000,
+            "columns": [
+                {"name": "age", "kind": "truncnormal", "mean": 41, "sd": 13, "low": 18, "high": 75},
+                {"name": "visits", "kind": "poisson", "lam": 3, "bounds": [1, 12]},
+                {"name": "spend", "kind": "lognormal", "mu": 7, "sigma": 0.5, "bounds": [500, None]},
+            ],
+        }
+    )
+    promises, problems = collect_promises(spec)
+    scores = spec_fidelity_scores(llmsynth.generate(spec), promises, problems)
+    assert scores["score"] == 1.0, scores["checks"]

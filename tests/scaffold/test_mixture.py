@@ -70,3 +70,33 @@ def test_bad_weights_and_missing_columns_are_named(draw: Any) -> None:
         )
     with pytest.raises(SpecError, match=r"column 'v, w': .*rows lack column\(s\) w"):
         draw([{"kind": "mixture", "columns": ["v", "w"], "rows": [{"v": 1}]}], 10)
+
+
+def test_mixture_and_tree_fit_from_the_columns_own_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sklearn's random_state comes from the column's fit stream (keyed by seed and column), not the raw seed."""
+    import sklearn.mixture
+    import sklearn.tree
+
+    from llmsynth.scaffold.registry import build_sampler
+    from llmsynth.seeding import stream
+    from llmsynth.spec import spec_from_dict
+
+    seen: list[int] = []
+    for module, name in ((sklearn.mixture, "GaussianMixture"), (sklearn.tree, "DecisionTreeClassifier")):
+        original = getattr(module, name)
+
+        def recording(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            seen.append(kwargs["random_state"])
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, recording)
+    rows = [{"x": float(i % 7), "y": float(i % 5), "label": "a" if i % 3 else "b"} for i in range(40)]
+    columns = [
+        {"kind": "mixture", "columns": ["x", "y"], "components": 1, "rows": rows},
+        {"kind": "tree", "name": "label", "features": ["x", "y"], "rows": rows},
+    ]
+    spec = spec_from_dict({"seed": 9, "columns": columns})
+    samplers = [build_sampler(column, spec) for column in spec.columns]
+    expected = [int(stream(9, f"fit:{s.stream_key}").integers(2**31 - 1)) for s in samplers]
+    assert seen == expected  # one GaussianMixture (components: 1), then the tree
+    assert expected[0] != expected[1]  # each column its own stream
