@@ -189,15 +189,15 @@ def correlation_section(report: EvalReport) -> str | None:
     figure = new_figure(size + 1.0, size)
     annotate = len(names) <= ANNOTATE_UP_TO
     if other is None:
-        title = "synthetic correlation (no reference or declared matrix to compare with)"
+        title = "synthetic correlation"
         correlation_difference(figure, names, synthetic, title, annotate)
-        note = "Pearson correlation of the numeric columns."
+        note = "Pearson correlation of the numeric columns (no reference table or declared matrix to compare with)."
     else:
-        title = f"synthetic − {against} correlation (0 = the same)"
+        title = f"synthetic − {against}"
         difference = synthetic - other
         np.fill_diagonal(difference, np.nan)  # always 0: left blank so the real cells stand out
         correlation_difference(figure, names, difference, title, annotate)
-        note = f"Each cell: Pearson r of the synthetic table minus r of the {against} matrix."
+        note = f"Correlation difference, synthetic − {against}: 0 means the same; each cell gives the number."
     rows = []
     for i in range(len(names)):
         for j in range(i + 1, len(names)):

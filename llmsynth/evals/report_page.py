@@ -46,6 +46,8 @@ overflow-x:auto;white-space:nowrap}
 .lsr th[aria-sort=descending]::after{content:" \\25BC";font-size:.7em}
 .lsr .ok{color:#2d8a3e;font-weight:600} .lsr .bad{color:#c0392b;font-weight:600}
 .lsr code{background:#f3f3f3;padding:0 .2rem;overflow-wrap:anywhere}
+@media (max-width:600px){.lsr .cards{grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:.4rem}
+.lsr .card{padding:.35rem .5rem} .lsr .card .v{font-size:1.15rem} .lsr .card .k{font-size:.72rem}}
 """
 
 # click a header to sort by that column; numbers (data-v) before text, a second click reverses
