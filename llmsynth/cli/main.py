@@ -24,6 +24,10 @@ class Decoding(StrEnum):
     free = "free"
 
 
+class OutputFormat(StrEnum):
+    hf = "hf"
+
+
 app = typer.Typer(
     name="llmsynth",
     help="Generate synthetic tabular datasets: statistical scaffolds filled by a local language model.",
@@ -76,8 +80,19 @@ def generate(
     temperature: float | None = TEMPERATURE,
     decoding: Decoding | None = DECODING,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    output_format: OutputFormat | None = typer.Option(
+        None, "--format", help="hf: a Hugging Face dataset folder (save_to_disk) with a dataset card, README.md;"
+        " default: the --output suffix (.csv, .parquet, .jsonl).",
+    ),
 ) -> None:
     """Generate a dataset from SPEC and write it to --output, with a run record and a rejects file beside it."""
+    if output_format == OutputFormat.hf:
+        from llmsynth.cli.hf_cmd import generate_hf
+
+        overrides = _overrides(model, backend, device, dtype, batch_size, temperature)
+        generate_hf(api.load_spec(spec), rows, seed, output, model=overrides,
+                    decoding=decoding.value if decoding else None, quiet=quiet)
+        return
     table_format(output)
     loaded = api.load_spec(spec)
     with row_progress(f"generating {loaded.name}", quiet=quiet) as progress:

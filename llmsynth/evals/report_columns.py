@@ -29,7 +29,8 @@ def column_sources(report: EvalReport) -> dict[str, str]:
     out: dict[str, str] = {}
     for column in report.spec.columns:
         kind = str(getattr(column, "kind", ""))
-        label = f"llm: {column.name}" if kind == "llm" and getattr(column, "name", None) else kind
+        group = getattr(column, "name", None)
+        label = f"llm: {group}" if kind == "llm" and group else kind
         for name in column.output_names():
             out[name] = label
     return out
@@ -135,7 +136,8 @@ def column_cards(report: EvalReport) -> str:
         if chips:
             parts.append(f'<div class="chips">{"".join(chips)}</div>')
         if kind == "text" and _id_like(report.data[name]):
-            parts.append(f'<p class="note">all {report.data[name].notna().sum()} values distinct, one length: an id</p>')
+            count = report.data[name].notna().sum()
+            parts.append(f'<p class="note">all {count} values distinct, one length: an id</p>')
         elif index >= MAX_PICTURES:
             parts.append(f'<p class="note">not drawn: the report draws the first {MAX_PICTURES} columns</p>')
         else:

@@ -30,7 +30,7 @@ FAMILY_TITLES = {
 
 def threshold_rows(report: EvalReport) -> list[tuple[str, Any, str, float, bool | None]]:
     """(key, value, bound, limit, met) per threshold; ``met`` is None when the figure was not computed."""
-    rows = []
+    rows: list[tuple[str, Any, str, float, bool | None]] = []
     for raw, limit in report.thresholds.items():
         key, bound = split_key(raw)
         found, value = resolve(report.scores, key)

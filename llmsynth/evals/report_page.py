@@ -102,7 +102,8 @@ def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     """A sortable table (click a header) that scrolls sideways on a narrow screen instead of the page."""
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
-    return f'<div class="scroll"><table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    table_html = f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<div class="scroll">{table_html}</div>'
 
 
 def kv_table(values: Mapping[str, Any], skip: Iterable[str] = ()) -> str:

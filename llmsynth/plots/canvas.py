@@ -6,7 +6,7 @@ The one home of the colours, so ``llmsynth plot`` pictures and the eval report a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from llmsynth.errors import InputDataError
 
@@ -18,7 +18,7 @@ FORMATS = (".png", ".svg", ".pdf")
 PALETTE = ("#3b6fb6", "#e08a2c", "#4f9d69", "#b5485d", "#7a5fa8", "#8c6d46")
 
 
-def new_figure(width: float = 6.4, height: float = 4.2, layout: str | None = "constrained") -> Any:
+def new_figure(width: float = 6.4, height: float = 4.2, layout: Literal["constrained"] | None = "constrained") -> Any:
     """A ``matplotlib.figure.Figure`` attached to an Agg canvas; ``layout=None`` skips the layout pass
     (a third of the drawing time) for small figures whose margins are set by hand."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

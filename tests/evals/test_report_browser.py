@@ -37,7 +37,10 @@ window.addEventListener("load", function () {
     drawn: Array.prototype.filter.call(document.images, function (i) { return i.naturalWidth > 100; }).length}));
 });
 </script>"""
-CATCH = '<script>window.__errors=[];window.addEventListener("error",function(e){window.__errors.push(e.message)});</script>'
+CATCH = (
+    '<script>window.__errors=[];'
+    'window.addEventListener("error",function(e){window.__errors.push(e.message)});</script>'
+)
 
 
 def _chromium(*args: str) -> subprocess.CompletedProcess[str]:
@@ -87,8 +90,10 @@ def test_tables_sort_and_the_page_fits_a_phone(report_file: Path) -> None:
     probe = json.loads(found.group(1).replace("&quot;", '"'))
     assert probe["errors"] == []
     assert _console_lines(result.stderr) == []
-    assert probe["images"] == 7 and probe["drawn"] == 7  # every picture decoded
+    assert probe["images"] == 7
+    assert probe["drawn"] == 7  # every picture decoded
     assert probe["overflow"] <= 0  # wide tables scroll inside their box, the page does not
     assert probe["sorted"] == "descending"
-    assert probe["up"] == sorted(probe["up"]) and len(probe["up"]) >= 4
+    assert len(probe["up"]) >= 4
+    assert probe["up"] == sorted(probe["up"])
     assert probe["down"] == sorted(probe["down"], reverse=True)

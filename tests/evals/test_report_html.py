@@ -100,7 +100,9 @@ def test_report_with_reference_leads_with_verdict_and_column_pictures(tmp_path: 
     assert any(t.startswith("TVComplement") for t in parsed.cards["country"])
     # an LLM text field: its length picture and its most frequent values with counts
     job = parsed.cards["job"]
-    assert job[1] == "text · llm" and "<img>" in job and "most frequent" in job
+    assert job[1] == "text · llm"
+    assert "<img>" in job
+    assert "most frequent" in job
     top = synthetic["job"].value_counts()
     assert job[job.index("most frequent") + 4] == top.index[0]
     assert job[job.index("most frequent") + 5] == str(top.iloc[0])
@@ -128,7 +130,8 @@ def test_report_without_reference_compares_with_the_declared_laws(tmp_path: Path
     assert "FAIL: 1 of 3 thresholds not met" in text
     assert "diversity.top_share = 1 &gt; max 0.9" in text
     assert "no reference table" in text  # named once under the verdict
-    assert "reference" not in parsed.sections and "privacy" not in parsed.sections
+    assert "reference" not in parsed.sections
+    assert "privacy" not in parsed.sections
     # mvnormal promises a correlation: the heatmap compares achieved with requested
     assert "Correlation difference, synthetic − requested (pearson)" in text
     saved = json.loads(report.write_json(tmp_path / "r.json").read_text(encoding="utf-8"))
@@ -178,7 +181,8 @@ def test_notebook_html_is_a_scoped_fragment(spec, synthetic) -> None:
     fragment = evaluate(synthetic, spec)._repr_html_()
 
     assert fragment.startswith('<div class="lsr">')
-    assert "<html" not in fragment and "<body" not in fragment
+    assert "<html" not in fragment
+    assert "<body" not in fragment
     styles = re.search(r"<style>(.*?)</style>", fragment, flags=re.S)
     assert styles is not None
     selectors = [s.strip() for s in re.findall(r"([^{}]+)\{", styles.group(1)) if not s.strip().startswith("@")]
