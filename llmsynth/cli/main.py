@@ -32,7 +32,7 @@ app = typer.Typer(
     name="llmsynth",
     help="Generate synthetic tabular datasets: statistical scaffolds filled by a local language model.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
 )
 out = Console()
@@ -51,8 +51,21 @@ DECODING = typer.Option(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from llmsynth import __version__
+
+        typer.echo(f"llmsynth {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors.")) -> None:
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     DEBUG["enabled"] = debug
 
 
@@ -140,18 +153,9 @@ def preview(
         spec, rows, seed, model=_overrides(model, backend, device, dtype, batch_size, temperature),
         decoding=decoding.value if decoding else None,
     )
-    table = Table(show_lines=False)
-    for name in data.columns:
-        table.add_column(str(name), overflow="fold")
-    for record in data.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in record))
-    out.print(table)
+    from llmsynth.cli.preview import preview_renderable
 
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+    out.print(preview_renderable(data, out.width))
 
 
 @app.command()
