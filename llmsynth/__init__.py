@@ -7,7 +7,7 @@ Importing this package never imports torch, transformers or outlines.
 
 from llmsynth.api import evaluate, generate, generate_run, load_spec
 from llmsynth.errors import LLMSynthError, SpecError
-from llmsynth.io.hf import to_hf_dataset, write_hf_dataset
+from llmsynth.export.hf import to_hf_dataset, write_hf_dataset
 from llmsynth.spec import DatasetSpec, LLMField, LLMGroup, ModelConfig, spec_from_dict
 
 __version__ = "0.1.0"

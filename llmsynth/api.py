@@ -67,8 +67,8 @@ def generate_run(
     """
     from llmsynth.engine.run_record import write_sidecars
     from llmsynth.engine.runner import Runner
+    from llmsynth.export.dtypes import with_spec_dtypes
     from llmsynth.io import TableWriter
-    from llmsynth.io.dtypes import with_spec_dtypes
 
     resolved = _with_overrides(_as_spec(spec), seed, model, decoding)
     runner = Runner(resolved, backend=backend)

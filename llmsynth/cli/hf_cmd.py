@@ -16,11 +16,11 @@ err = Console(stderr=True)
 
 def check_hf_output(output: Path) -> None:
     """Fail before generating: the folder must be new or empty, and ``datasets`` installed."""
-    from llmsynth.io.hf import _datasets
+    from llmsynth.export.hf import require_datasets
 
     if output.exists() and (not output.is_dir() or any(output.iterdir())):
         raise InputDataError(f"{output}: --format hf writes a dataset folder; give a new or empty folder")
-    _datasets()
+    require_datasets()
 
 
 def generate_hf(
@@ -30,7 +30,7 @@ def generate_hf(
     from llmsynth import api
     from llmsynth.cli.progress import row_progress
     from llmsynth.engine.run_record import write_sidecars
-    from llmsynth.io.hf import write_hf_dataset
+    from llmsynth.export.hf import write_hf_dataset
 
     check_hf_output(output)
     resolved = api._with_overrides(spec, seed, model, decoding)  # the card describes the spec as run

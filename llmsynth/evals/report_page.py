@@ -17,7 +17,7 @@ CSS = """
 max-width:1200px;margin:0 auto;padding:0 .8rem}
 .lsr h1{font-size:1.5rem;margin:.8rem 0 .2rem}
 .lsr h2{font-size:1.2rem;border-bottom:2px solid #ddd;padding-bottom:.25rem;margin-top:1.8rem}
-.lsr h3{font-size:1rem;margin:.2rem 0}
+.lsr h3{font-size:1rem;margin:1rem 0 .3rem} .lsr .col h3{margin:.1rem 0}
 .lsr .sub,.lsr .note{color:#666;font-size:.9rem}
 .lsr nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #eee;padding:.3rem 0;z-index:2;
 overflow-x:auto;white-space:nowrap}

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from llmsynth.errors import InputDataError, LLMSynthError
-from llmsynth.io.dtypes import with_spec_dtypes
+from llmsynth.export.dtypes import with_spec_dtypes
 
 if TYPE_CHECKING:
     from llmsynth.evals import EvalReport
@@ -32,7 +32,7 @@ VALUE_TYPES = {
 }
 
 
-def _datasets() -> Any:
+def require_datasets() -> Any:
     try:
         import datasets
     except ImportError as exc:
@@ -44,7 +44,7 @@ def _datasets() -> Any:
 
 def features_for(column_schemas: Iterable[ColumnSchema], columns: Iterable[str]) -> Any:
     """``datasets.Features`` for the table's columns: ClassLabel for choices, Value for the rest."""
-    datasets = _datasets()
+    datasets = require_datasets()
     schemas = {s.name: s for s in column_schemas}
     features = {}
     for name in columns:
@@ -81,7 +81,7 @@ def _encoded(frame: pd.DataFrame, column_schemas: list[ColumnSchema]) -> pd.Data
 
 def to_hf_dataset(data: pd.DataFrame, spec: DatasetSpec) -> Any:
     """A ``datasets.Dataset`` of ``data`` with features from ``spec`` (ClassLabel for choices)."""
-    datasets = _datasets()
+    datasets = require_datasets()
     column_schemas = spec.column_schemas()
     features = features_for(column_schemas, [str(c) for c in data.columns])
     description = spec.description or f"Synthetic table '{spec.name}' made by llmsynth."
@@ -96,9 +96,9 @@ def write_hf_dataset(
 ) -> Path:
     """Save ``data`` as a Dataset in ``folder`` (``datasets.load_from_disk(folder)`` reads it back)
     with a dataset card, README.md, from the spec and, when given, the eval report's headline."""
-    from llmsynth.io.hf_card import dataset_card
+    from llmsynth.export.hf_card import dataset_card
 
-    datasets = _datasets()
+    datasets = require_datasets()
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InputDataError(f"{folder}: the Hugging Face format writes a folder; give a new or empty folder")

@@ -10,13 +10,11 @@ made: the column keeps its dtype rather than silently gaining missing values.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:  # io stays importable without the spec package; only the schema's fields are read
-    from llmsynth.spec.schema import ColumnSchema
+from llmsynth.spec.schema import ColumnSchema
 
 
 def _integer(series: pd.Series, schema: ColumnSchema) -> pd.Series:

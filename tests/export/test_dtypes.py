@@ -8,7 +8,7 @@ import pytest
 import llmsynth
 from llmsynth.backends.fake import FakeBackend
 from llmsynth.evals import evaluate
-from llmsynth.io.dtypes import typed_column
+from llmsynth.export.dtypes import typed_column
 from llmsynth.spec import spec_from_dict
 from llmsynth.spec.schema import ColumnSchema
 
