@@ -42,7 +42,7 @@ def generate_hf(
     if run.stats is not None:
         record_path, rejects_path = write_sidecars(output, run.stats, run.rejects)
     if not quiet:
-        err.print(f"wrote {len(run.data)} rows as a Hugging Face dataset to {output} "
-                  f"(load with datasets.load_from_disk; card: {output / 'README.md'})")
+        err.print(f"wrote {len(run.data)} rows as a Hugging Face dataset to {output} (datasets.load_from_disk)",
+                  soft_wrap=True)
         if run.stats is not None:
             err.print(f"run record: {record_path}; rejects: {rejects_path}")

@@ -59,7 +59,8 @@ def rate_and_eta(done: int, total: int, elapsed: float) -> tuple[str, str]:
     if done <= 0 or elapsed <= 0:
         return "— rows/s", "ETA —"
     rate = done / elapsed
-    return f"{rate:.2f} rows/s", f"ETA {clock_text(max(total - done, 0) / rate)}"
+    shown = f"{rate:,.0f}" if rate >= 100 else f"{rate:.2f}"
+    return f"{shown} rows/s", f"ETA {clock_text(max(total - done, 0) / rate)}"
 
 
 def plain_line(label: str, done: int, total: int, elapsed: float) -> str:

@@ -33,7 +33,9 @@ def _short(text: str) -> str:
 
 
 def _sampler_details(column: Any) -> str:
-    values = column.model_dump(exclude={"name", "kind", "columns"}, exclude_defaults=True, mode="json")
+    # warnings off: per-row parameters ({by: column, map: ...}) are kept as their raw mappings
+    values = column.model_dump(exclude={"name", "kind", "columns"}, exclude_defaults=True, mode="json",
+                               warnings=False)
     return _short(", ".join(f"{k}={v}" for k, v in values.items() if v not in ({}, [])))
 
 

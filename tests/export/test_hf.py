@@ -27,7 +27,7 @@ SPEC = {
     "thresholds": {"validity.score": 1.0},
     "columns": [
         {"name": "age", "kind": "integer", "low": 18, "high": 80},
-        {"name": "spend", "kind": "lognormal", "mu": 6, "sigma": 0.4},
+        {"name": "spend", "kind": "lognormal", "mu": {"by": "country", "map": {"FR": 6.0, "DE": 6.5}}, "sigma": 0.4},
         {"name": "country", "kind": "categorical", "categories": {"FR": 0.5, "DE": 0.5}},
         {"name": "joined", "kind": "date", "start": "2021-01-01", "end": "2023-12-31"},
         {
@@ -84,6 +84,8 @@ def test_written_folder_loads_back_with_its_card(table, tmp_path: Path) -> None:
     assert front["size_categories"] == ["n<1K"]
     assert "| segment | choice (ClassLabel) | language model (profile) | budget, regular, premium |" in card
     assert "| age | integer | sampler `integer` | low=18, high=80 |" in card
+    spend = "| spend | number | sampler `lognormal` | mu={'by': 'country', 'map': {'FR': 6.0, 'DE': 6.5}}, sigma=0.4 |"
+    assert spend in card
     assert "| `validity.score` | 1.000 | min 1 |" in card
     assert "All 1 thresholds of the spec are met." in card
     assert "**Every row is synthetic.**" in card
