@@ -160,7 +160,11 @@ def test_matches_recorded_sdmetrics_quality_report() -> None:
 
 
 def test_matches_live_sdmetrics_when_installed() -> None:
-    sdmetrics_reports = pytest.importorskip("sdmetrics.reports.single_table")
+    sdmetrics_reports = pytest.importorskip("sdmetrics.reports")
+    # from 0.32 the report lives in sdmetrics.reports and wants the metadata under 'tables'
+    current = hasattr(sdmetrics_reports, "QualityReport")
+    if not current:
+        sdmetrics_reports = pytest.importorskip("sdmetrics.reports.single_table")
     real, synthetic = pd.DataFrame(REAL), pd.DataFrame(SYNTHETIC)
     metadata = {
         "columns": {
@@ -171,7 +175,10 @@ def test_matches_live_sdmetrics_when_installed() -> None:
         }
     }
     report = sdmetrics_reports.QualityReport()
-    report.generate(real, synthetic, metadata, verbose=False)
+    if current:
+        report.generate({"people": real}, {"people": synthetic}, {"tables": {"people": metadata}}, verbose=False)
+    else:
+        report.generate(real, synthetic, metadata, verbose=False)
     assert reference_scores(synthetic, real)["overall"] == pytest.approx(report.get_score(), abs=1e-6)
 
 
