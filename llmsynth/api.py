@@ -67,6 +67,7 @@ def generate_run(
     """
     from llmsynth.engine.run_record import write_sidecars
     from llmsynth.engine.runner import Runner
+    from llmsynth.export.dtypes import with_spec_dtypes
     from llmsynth.io import TableWriter
 
     resolved = _with_overrides(_as_spec(spec), seed, model, decoding)
@@ -89,6 +90,7 @@ def generate_run(
         data = pd.DataFrame(columns=resolved.column_names)
     else:
         data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=resolved.column_names)
+        data = with_spec_dtypes(data, resolved.column_schemas())
     return GenerationRun(data=data, rejects=rejects, stats=runner.stats)
 
 
@@ -112,7 +114,8 @@ def generate(
     backend: Any = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
-    """Generate a table as a DataFrame: every row valid against the spec's row schema."""
+    """Generate a table as a DataFrame: every row valid against the spec's row schema, each column in
+    the dtype the spec declares (choices ``category``, dates ``datetime64``, integers ``int64``/``Int64``)."""
     return generate_run(spec, rows, seed, model=model, decoding=decoding, backend=backend, progress=progress).data
 
 

@@ -24,11 +24,15 @@ class Decoding(StrEnum):
     free = "free"
 
 
+class OutputFormat(StrEnum):
+    hf = "hf"
+
+
 app = typer.Typer(
     name="llmsynth",
     help="Generate synthetic tabular datasets: statistical scaffolds filled by a local language model.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
 )
 out = Console()
@@ -47,8 +51,21 @@ DECODING = typer.Option(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from llmsynth import __version__
+
+        typer.echo(f"llmsynth {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors.")) -> None:
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     DEBUG["enabled"] = debug
 
 
@@ -78,8 +95,19 @@ def generate(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     explain: bool = typer.Option(False, "--explain", help="Print the model's probabilities for the first rows' "
                                  "scored fields, and the calibration of declared choice weights."),
+    output_format: OutputFormat | None = typer.Option(
+        None, "--format", help="hf: a Hugging Face dataset folder (save_to_disk) with a dataset card, README.md;"
+        " default: the --output suffix (.csv, .parquet, .jsonl).",
+    ),
 ) -> None:
     """Generate a dataset from SPEC and write it to --output, with a run record and a rejects file beside it."""
+    if output_format == OutputFormat.hf:
+        from llmsynth.cli.hf_cmd import generate_hf
+
+        overrides = _overrides(model, backend, device, dtype, batch_size, temperature)
+        generate_hf(api.load_spec(spec), rows, seed, output, model=overrides,
+                    decoding=decoding.value if decoding else None, quiet=quiet)
+        return
     table_format(output)
     loaded = api.load_spec(spec)
     with row_progress(f"generating {loaded.name}", quiet=quiet) as progress:
@@ -130,18 +158,9 @@ def preview(
         spec, rows, seed, model=_overrides(model, backend, device, dtype, batch_size, temperature),
         decoding=decoding.value if decoding else None,
     )
-    table = Table(show_lines=False)
-    for name in data.columns:
-        table.add_column(str(name), overflow="fold")
-    for record in data.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in record))
-    out.print(table)
+    from llmsynth.cli.preview import preview_renderable
 
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+    out.print(preview_renderable(data, out.width))
 
 
 @app.command()

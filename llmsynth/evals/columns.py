@@ -59,8 +59,9 @@ def as_numeric(series: pd.Series, kind: Kind) -> pd.Series:
 
 
 def as_category(series: pd.Series) -> pd.Series:
-    """Values as comparable labels: booleans and numbers as their text, missing values kept missing."""
-    return series.map(lambda v: None if _missing(v) else str(v))
+    """Values as comparable labels: booleans and numbers as their text, missing values kept missing.
+    A ``category`` column becomes plain labels first, so unused categories never count as values."""
+    return series.astype(object).map(lambda v: None if _missing(v) else str(v))
 
 
 def _missing(value: Any) -> bool:

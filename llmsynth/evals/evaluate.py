@@ -101,4 +101,5 @@ def evaluate(
         data=data,
         reference=reference,
         promises=promises,
+        spec=spec,
     )

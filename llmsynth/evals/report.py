@@ -1,5 +1,5 @@
 """The result of an evaluation: every figure as a JSON-able tree, the headline figures, threshold
-checks, and writers for JSON and the HTML report."""
+checks, writers for JSON and the HTML report, and notebook manners (``_repr_html_``, DataFrames)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pandas as pd
 from llmsynth.evals.columns import clean
 from llmsynth.evals.thresholds import HEADLINE, failed_thresholds, resolve, unchecked_thresholds
 from llmsynth.scaffold.promises import Promise
+from llmsynth.spec import DatasetSpec
 
 SCHEMA_VERSION = 1
 
@@ -21,8 +22,9 @@ SCHEMA_VERSION = 1
 class EvalReport:
     """Scores of one table (``scores``: family -> figures; keys documented in docs/evals.md).
 
-    The data, the reference and the spec's promises are kept so ``write_html`` can draw plots;
-    they are never written to the JSON.
+    The data, the reference, the spec and its promises are kept so ``write_html`` can draw plots;
+    they are never written to the JSON. In a notebook the report shows itself as HTML, and
+    ``get_details(name)`` / ``to_dataframe()`` give its figures as DataFrames.
     """
 
     scores: dict[str, Any]
@@ -32,6 +34,7 @@ class EvalReport:
     data: pd.DataFrame | None = field(default=None, repr=False)
     reference: pd.DataFrame | None = field(default=None, repr=False)
     promises: list[Promise] = field(default_factory=list, repr=False)
+    spec: DatasetSpec | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.scores = clean(self.scores)
@@ -80,6 +83,26 @@ class EvalReport:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.to_json() + "\n", encoding="utf-8")
         return path
+
+    def get_details(self, name: str) -> pd.DataFrame:
+        """Per-item figures of one family: ``"spec"`` (per promise), ``"column_shapes"``,
+        ``"column_pair_trends"``, ``"diversity"`` (per field), ``"validity"`` (per column), ...
+        (names in ``llmsynth.evals.report_details.DETAILS``)."""
+        from llmsynth.evals.report_details import details
+
+        return details(self, name)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Every numeric figure, one row each: family, dotted key, value, threshold bound and verdict."""
+        from llmsynth.evals.report_details import figures_frame
+
+        return figures_frame(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the report itself (scoped styles: the notebook keeps its own look)."""
+        from llmsynth.evals.report_html import render_fragment
+
+        return render_fragment(self)
 
     def to_html(self) -> str:
         from llmsynth.evals.report_html import render_html

@@ -1,80 +1,58 @@
-"""Render an EvalReport as one self-contained HTML page: headline scores first, then one section
-per metric family with its tables and plots (base64 PNG, so the file can be mailed or archived)."""
+"""Render an EvalReport as one self-contained HTML page that leads with the verdict and pictures:
+headline verdicts with their thresholds, then one card per column (its picture next to its scores),
+the correlation-difference heatmap, and the detail tables of each metric family (all sortable).
+
+Families that could not run are named once under the verdict, not given empty sections.
+"""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from llmsynth.evals import plots
-from llmsynth.evals.thresholds import HEADLINE, split_key
+from llmsynth.evals.report_columns import column_cards, correlation_section, reason_picture
+from llmsynth.evals.report_page import esc, fmt, fragment, kv_table, page, section, table
+from llmsynth.evals.thresholds import HEADLINE, resolve, split_key
 
 if TYPE_CHECKING:
     from llmsynth.evals.report import EvalReport
 
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1150px;
-color:#222}
-h1{margin-bottom:.2rem} h2{border-bottom:2px solid #ddd;padding-bottom:.3rem;margin-top:2.2rem}
-.sub{color:#666} .cards{display:flex;flex-wrap:wrap;gap:.8rem}
-.card{border:1px solid #ddd;border-radius:8px;padding:.7rem 1rem;min-width:170px;background:#fafafa}
-.card .v{font-size:1.6rem;font-weight:600} .card .k{font-size:.8rem;color:#555}
-.card.pass{border-color:#3a9a4a;background:#f0faf1} .card.fail{border-color:#c0392b;background:#fdf0ee}
-table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}
-td,th{border:1px solid #ddd;padding:.25rem .6rem}
-th{background:#f3f3f3;text-align:left} .ok{color:#2d8a3e;font-weight:600} .bad{color:#c0392b;font-weight:600}
-.plots{display:flex;flex-wrap:wrap;gap:1rem} .plots figure{margin:0} figcaption{font-size:.8rem;color:#555}
-.skip{color:#888;font-style:italic} code{background:#f3f3f3;padding:0 .2rem}
-"""
+FAMILY_TITLES = {
+    "validity": "Validity",
+    "spec": "Fidelity to the spec",
+    "reference": "Fidelity to the reference",
+    "diversity": "Diversity",
+    "privacy": "Privacy",
+    "usefulness": "Usefulness (TSTR vs TRTR)",
+    "bias": "Bias",
+}
 
 
-def esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+def threshold_rows(report: EvalReport) -> list[tuple[str, Any, str, float, bool | None]]:
+    """(key, value, bound, limit, met) per threshold; ``met`` is None when the figure was not computed."""
+    rows: list[tuple[str, Any, str, float, bool | None]] = []
+    for raw, limit in report.thresholds.items():
+        key, bound = split_key(raw)
+        found, value = resolve(report.scores, key)
+        number = found and isinstance(value, int | float) and not isinstance(value, bool)
+        met = None if not number else (value >= limit if bound == "min" else value <= limit)
+        rows.append((key, value if number else None, bound, float(limit), met))
+    return rows
 
 
-def fmt(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return '<span class="ok">pass</span>' if value else '<span class="bad">fail</span>'
-    if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    if isinstance(value, list | dict):
-        return esc(
-            ", ".join(f"{k}: {fmt(v)}" for k, v in value.items())
-            if isinstance(value, dict)
-            else ", ".join(fmt(v) for v in value)
-        )
-    return esc(value)
-
-
-def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{fmt(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def kv_table(values: Mapping[str, Any], skip: Iterable[str] = ()) -> str:
-    hidden = set(skip)
-    return table(
-        ["figure", "value"],
-        [(k, v) for k, v in values.items() if k not in hidden and not isinstance(v, dict)],
-    )
-
-
-def images(items: list[plots.Plot]) -> str:
-    figures = "".join(
-        f'<figure><img alt="{esc(title)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{esc(title)}</figcaption>"
-        "</figure>"
-        for title, data in items
-    )
-    return f'<div class="plots">{figures}</div>' if figures else '<p class="skip">nothing to plot</p>'
-
-
-def section(key: str, title: str, body: str) -> str:
-    return f'<section id="{key}"><h2>{esc(title)}</h2>{body}</section>'
+def _verdict(report: EvalReport) -> str:
+    rows = threshold_rows(report)
+    failed = report.failed_thresholds()
+    if not rows:
+        return ('<div class="verdict none">No thresholds set: add <code>thresholds:</code> to the spec '
+                "(e.g. <code>validity.score: 1.0</code>) to get a pass/fail verdict.</div>")
+    checked = [r for r in rows if r[4] is not None]
+    if failed:
+        head = f'<div class="verdict fail">FAIL: {len(failed)} of {len(rows)} thresholds not met</div>'
+        head += "<ul>" + "".join(f"<li>{esc(f)}</li>" for f in failed) + "</ul>"
+    else:
+        head = f'<div class="verdict pass">PASS: all {len(checked)} checked thresholds met</div>'
+    return head
 
 
 def _headline(report: EvalReport) -> str:
@@ -88,22 +66,27 @@ def _headline(report: EvalReport) -> str:
         if key in limits:
             bound, limit = limits[key]
             ok = values[key] >= limit if bound == "min" else values[key] <= limit
-            state, note = ("pass" if ok else "fail"), f" · {bound} {limit:g}"
+            state, note = ("pass" if ok else "fail"), f"<br>{bound} {limit:g}: {'pass' if ok else 'fail'}"
         cards.append(
             f'<div class="card {state}"><div class="v">{values[key]:.3f}</div>'
-            f'<div class="k">{esc(label)}<br><code>{esc(key)}</code>{esc(note)}</div></div>'
+            f'<div class="k">{esc(label)}<br><code>{esc(key)}</code>{note}</div></div>'
         )
-    failed, unchecked = report.failed_thresholds(), report.unchecked_thresholds()
-    verdict = ""
-    if report.thresholds:
-        verdict = (
-            '<p class="ok">All thresholds met.</p>'
-            if not failed
-            else "<p class='bad'>Thresholds not met:</p><ul>" + "".join(f"<li>{esc(f)}</li>" for f in failed) + "</ul>"
-        )
-    if unchecked:
-        verdict += "<p class='skip'>Not checked:</p><ul>" + "".join(f"<li>{esc(u)}</li>" for u in unchecked) + "</ul>"
-    return f'<div class="cards">{"".join(cards)}</div>{verdict}'
+    parts = [_verdict(report), f'<div class="cards">{"".join(cards)}</div>']
+    rows = threshold_rows(report)
+    if rows:
+        shown = [(k, v, b, lim, "not computed" if met is None else met) for k, v, b, lim, met in rows]
+        parts.append("<h3>Thresholds</h3>" + table(["score", "value", "bound", "limit", "verdict"], shown))
+    skipped = {f: v["skipped"] for f, v in report.scores.items() if isinstance(v, dict) and "skipped" in v}
+    if not _diversity_applies(report.scores.get("diversity", {})):
+        skipped["diversity"] = "no text or choice columns to score"
+    if skipped:
+        items = "".join(f"<li><b>{esc(FAMILY_TITLES.get(f, f))}</b>: {esc(why)}</li>" for f, why in skipped.items())
+        parts.append(f'<p class="note">Not computed:</p><ul class="note">{items}</ul>')
+    return "".join(parts)
+
+
+def _diversity_applies(scores: Mapping[str, Any]) -> bool:
+    return bool(scores.get("fields")) and any((c or {}).get("n") for c in (scores.get("columns") or {}).values())
 
 
 def _validity(scores: Mapping[str, Any]) -> str:
@@ -114,19 +97,16 @@ def _validity(scores: Mapping[str, Any]) -> str:
     if run:
         parts.append("<h3>Run record</h3>" + kv_table(run, skip=("rejects_by_reason",)))
         if run.get("rejects_by_reason"):
+            parts.append(reason_picture(run["rejects_by_reason"]))
             parts.append(table(["reject reason", "rows"], run["rejects_by_reason"].items()))
-        parts.append(images(plots.reason_bars(run.get("rejects_by_reason") or {}, "rejects by reason")))
     return "".join(parts)
 
 
 def _spec(scores: Mapping[str, Any]) -> str:
     rows = []
     for key, check in scores.get("checks", {}).items():
-        shown = {
-            k: v
-            for k, v in check.items()
-            if k not in ("kind", "columns", "passed", "observed") and not isinstance(v, dict | list)
-        }
+        shown = {k: v for k, v in check.items()
+                 if k not in ("kind", "columns", "passed", "observed") and not isinstance(v, dict | list)}
         rows.append((key, check.get("passed"), ", ".join(f"{k}={fmt(v)}" for k, v in shown.items())))
     body = kv_table(scores, skip=("checks", "problems")) + table(["promise", "verdict", "figures"], rows)
     if scores.get("problems"):
@@ -136,15 +116,11 @@ def _spec(scores: Mapping[str, Any]) -> str:
 
 def _reference(scores: Mapping[str, Any]) -> str:
     columns = [(n, c["metric"], c["score"]) for n, c in scores["columns"].items()]
-    pairs = sorted(scores["pairs"].items(), key=lambda kv: kv[1]["score"] if kv[1]["score"] is not None else -1)
     body = kv_table(scores) + "<h3>Column shapes</h3>" + table(["column", "metric", "score"], columns)
-    body += "<h3>Column pair trends (worst 15)</h3>" + table(
-        ["pair", "metric", "score", "counts", "real r", "synthetic r", "real V"],
-        [
-            (k, p["metric"], p["score"], p.get("contributes"), p.get("real"), p.get("synthetic"),
-             p.get("real_association"))
-            for k, p in pairs[:15]
-        ],
+    pairs = [(k.replace("|", " | "), p["metric"], p["score"], p.get("contributes"), p.get("real"),
+              p.get("synthetic"), p.get("real_association")) for k, p in scores["pairs"].items()]
+    body += "<h3>Column pair trends</h3>" + table(
+        ["pair", "metric", "score", "counts", "real r", "synthetic r", "real V"], pairs
     )
     if scores.get("excluded"):
         body += table(["column", "left out"], scores["excluded"].items())
@@ -156,69 +132,55 @@ def _nested(scores: Mapping[str, Any], key: str, header: list[str], fields: list
     return table(header, rows) if rows else ""
 
 
-def render_html(report: EvalReport) -> str:
-    s = report.scores
-    data, reference, promises = report.data, report.reference, report.promises
-    families = {
-        "validity": ("Validity", _validity),
-        "spec": ("Fidelity to the spec", _spec),
-        "reference": ("Fidelity to the reference", _reference),
-        "diversity": (
-            "Diversity",
-            lambda v: (
-                kv_table(v, skip=("fields",))
-                + _nested(
-                    v,
-                    "columns",
-                    ["field", "distinct ratio", "entropy", "top share", "top value", "near duplicates"],
-                    ["distinct_ratio", "entropy", "top_share", "top_value", "near_duplicates"],
-                )
-            ),
-        ),
-        "privacy": ("Privacy", lambda v: kv_table(v)),
-        "usefulness": (
-            "Usefulness (TSTR vs TRTR)",
-            lambda v: (
-                kv_table(v)
-                + table(
-                    ["trained on", *v["tstr"]],
-                    [("synthetic (TSTR)", *v["tstr"].values()), ("real (TRTR)", *v["trtr"].values())],
-                )
-            ),
-        ),
-        "bias": (
-            "Bias",
-            lambda v: (
-                kv_table(v, skip=("sensitive",))
-                + _nested(
-                    v,
-                    "columns",
-                    ["column", "expected from", "synthetic", "expected", "TVD"],
-                    ["source", "synthetic", "expected", "tvd"],
-                )
-                + _nested(
-                    v,
-                    "target_relation",
-                    ["column", "target", "positive", "synthetic", "reference", "gap error"],
-                    ["target", "positive", "synthetic_rates", "reference_rates", "gap_error"],
-                )
-            ),
-        ),
-    }
-    body = [section("headline", "Headline scores", _headline(report))]
-    for key, (title, render) in families.items():
-        value = s.get(key, {})
-        content = f'<p class="skip">skipped: {esc(value["skipped"])}</p>' if "skipped" in value else render(value)
-        body.append(section(key, title, content))
-    if data is not None:
-        body.append(section("distributions", "Distributions", images(plots.histograms(data, reference, promises))))
-        body.append(section("categories", "Categories", images(plots.category_bars(data, reference, promises))))
-        body.append(section("correlations", "Correlations", images(plots.correlation_heatmaps(data, reference))))
-    title = f"llmsynth evaluation: {report.dataset}"
+def _diversity(scores: Mapping[str, Any]) -> str:
+    header = ["field", "distinct ratio", "entropy", "top share", "top value", "near duplicates"]
+    fields = ["distinct_ratio", "entropy", "top_share", "top_value", "near_duplicates"]
+    return kv_table(scores, skip=("fields",)) + _nested(scores, "columns", header, fields)
+
+
+def _usefulness(scores: Mapping[str, Any]) -> str:
+    rows = [("synthetic (TSTR)", *scores["tstr"].values()), ("real (TRTR)", *scores["trtr"].values())]
+    return kv_table(scores) + table(["trained on", *scores["tstr"]], rows)
+
+
+def _bias(scores: Mapping[str, Any]) -> str:
     return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
-        f"<style>{CSS}</style></head><body><h1>{esc(title)}</h1>"
-        f'<p class="sub">{report.rows} rows · JSON keys documented in docs/evals.md</p>'
-        + "".join(body)
-        + "</body></html>"
+        kv_table(scores, skip=("sensitive",))
+        + _nested(scores, "columns", ["column", "expected from", "synthetic", "expected", "TVD"],
+                  ["source", "synthetic", "expected", "tvd"])
+        + _nested(scores, "target_relation", ["column", "target", "positive", "synthetic", "reference", "gap error"],
+                  ["target", "positive", "synthetic_rates", "reference_rates", "gap_error"])
     )
+
+
+RENDER = {
+    "validity": _validity,
+    "spec": _spec,
+    "reference": _reference,
+    "diversity": _diversity,
+    "privacy": lambda v: kv_table(v),
+    "usefulness": _usefulness,
+    "bias": _bias,
+}
+
+
+def render_fragment(report: EvalReport) -> str:
+    """The report as one scoped ``div`` (what a notebook shows; ``render_html`` wraps it in a page)."""
+    sections = [("headline", "Verdict", section("headline", "Verdict and headline scores", _headline(report)))]
+    if report.data is not None and len(report.data.columns):
+        sections.append(("columns", "Columns", section("columns", "Columns: synthetic vs reference or declared",
+                                                       column_cards(report))))
+        correlations = correlation_section(report)
+        if correlations is not None:
+            sections.append(("correlations", "Correlations", section("correlations", "Correlations", correlations)))
+    for key, title in FAMILY_TITLES.items():
+        value = report.scores.get(key, {})
+        if "skipped" in value or (key == "diversity" and not _diversity_applies(value)):
+            continue
+        sections.append((key, title.split(" (")[0], section(key, title, RENDER[key](value))))
+    subtitle = f"{report.rows} rows · score keys documented in docs/evals.md"
+    return fragment(f"llmsynth evaluation: {report.dataset}", subtitle, sections)
+
+
+def render_html(report: EvalReport) -> str:
+    return page(f"llmsynth evaluation: {report.dataset}", render_fragment(report))

@@ -1,6 +1,10 @@
 """Convert GGUF weights once into a cached safetensors folder: de-quantising a GGUF file takes ~20 s,
 loading the cached copy well under a second.
 
+The cache is keyed by the file's content (its SHA-256), not by where it lies, so the same weights
+reached through another path (a copied or moved venv, a symlink, a bind mount) find the converted
+copy. Hashing is done once per (path, size, mtime) and remembered in ``fingerprints.json``.
+
 ``save_pretrained`` refuses a model loaded from GGUF ("quantized with gguf and is not serializable")
 although its weights are already de-quantised, so the model is rebuilt from its config without the
 quantization entry, given the state dict, and that copy is saved.
@@ -8,9 +12,10 @@ quantization entry, given the state dict, and that copy is saved.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,6 +24,8 @@ from llmsynth.errors import ModelLoadError
 from llmsynth.models.sources import WeightSource
 
 STAMP = "llmsynth-source.json"
+FINGERPRINTS = "fingerprints.json"
+KEY_CHARS = 16  # of the hex digest, in the folder name
 
 
 def cache_root() -> Path:
@@ -27,26 +34,63 @@ def cache_root() -> Path:
     return Path(base).expanduser() / "models"
 
 
-def _stamp(source: WeightSource) -> dict[str, object]:
-    gguf = source.location / str(source.gguf_file)
-    stat = gguf.stat()
-    return {"gguf": str(gguf), "size": stat.st_size, "mtime": int(stat.st_mtime)}
+def _read_json(path: Path) -> dict[str, object]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _write_json(path: Path, value: dict[str, object]) -> None:
+    """Replace atomically: a reader never sees half a file (a lost concurrent update only costs a rehash)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(value, out, indent=1)
+    os.replace(temporary, path)
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a weights file, remembered per (real path, size, mtime) so later loads read no bytes."""
+    stat = path.stat()
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    memo_path = cache_root() / FINGERPRINTS
+    memo = _read_json(memo_path)
+    if isinstance(memo.get(key), str):
+        return str(memo[key])
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    memo[key] = digest.hexdigest()
+    with contextlib.suppress(OSError):  # a read-only cache still works: the hash is recomputed next time
+        _write_json(memo_path, memo)
+    return digest.hexdigest()
 
 
 def cached_folder(source: WeightSource) -> Path:
-    """The converted folder for a GGUF source, converting on first use (or when the file changed)."""
+    """The converted folder for a GGUF source, converting on first use (or when the content changed)."""
     if source.kind != "gguf":
         return source.location
-    target = cache_root() / re.sub(r"[^A-Za-z0-9._-]+", "_", source.label)
-    stamp = _stamp(source)
+    gguf = source.location / str(source.gguf_file)
+    try:
+        sha256 = content_hash(gguf)
+        size = gguf.stat().st_size
+    except OSError as exc:
+        raise ModelLoadError(f"cannot read GGUF weights {gguf}: {exc}") from exc
+    target = cache_root() / f"gguf-{sha256[:KEY_CHARS]}"
     stamp_file = target / STAMP
-    if stamp_file.is_file() and json.loads(stamp_file.read_text(encoding="utf-8")) == stamp:
+    stamp = _read_json(stamp_file)
+    if stamp.get("sha256") == sha256 and stamp.get("size") == size:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         _convert(source, work)
-        (work / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
+        # where it came from is kept for people reading the cache; only the content decides a hit
+        record = {"sha256": sha256, "size": size, "gguf_file": source.gguf_file, "converted_from": str(gguf)}
+        (work / STAMP).write_text(json.dumps(record), encoding="utf-8")
         if target.exists():
             shutil.rmtree(target, ignore_errors=True)
         os.replace(work, target)

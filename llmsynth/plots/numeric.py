@@ -3,6 +3,7 @@ scatter plots (equal axes, fitted line, side by side with a reference) and corre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 
 from llmsynth.errors import InputDataError
 from llmsynth.plots.canvas import DECLARED, REAL, SYNTH
-from llmsynth.scaffold.promises import CorrelationPromise, DistributionPromise, TabulatedPromise
+from llmsynth.scaffold.promises import CorrelationPromise, DistributionPromise, Promise, TabulatedPromise
 
 if TYPE_CHECKING:
     from llmsynth.plots.choose import Picture
@@ -31,39 +32,87 @@ def values(frame: pd.DataFrame, column: str) -> np.ndarray:
     return numbers
 
 
-def declared_density(ctx: PlotContext, column: str, grid: np.ndarray) -> np.ndarray | None:
-    """The density the spec promises for a column on ``grid`` (None when it promises none)."""
-    from llmsynth.evals.promise_checks import frozen_distribution, is_discrete
+def _declared_law(promises: Sequence[Promise], column: str) -> tuple[DistributionPromise, Any] | None:
+    """The column's distribution promise and its frozen scipy law (None when it promises none)."""
+    from llmsynth.evals.promise_checks import frozen_distribution
 
-    for promise in ctx.promises:
+    for promise in promises:
+        if isinstance(promise, DistributionPromise) and promise.column == column:
+            try:
+                return promise, frozen_distribution(promise)
+            except ValueError:
+                return None
+    return None
+
+
+def declared_density(promises: Sequence[Promise], column: str, grid: np.ndarray) -> np.ndarray | None:
+    """The density the spec promises for a column on ``grid``, renormalised to its truncation bounds
+    (None when it promises no continuous law). Rounded or clipped values are drawn against the law
+    they were drawn from."""
+    from llmsynth.evals.promise_checks import is_discrete
+
+    for promise in promises:
         if isinstance(promise, TabulatedPromise) and promise.column == column:
             xs, cdf = np.asarray(promise.xs), np.asarray(promise.cdf)
             return np.interp(grid, xs, np.gradient(cdf, xs), left=0.0, right=0.0)
-        if isinstance(promise, DistributionPromise) and promise.column == column and not promise.rounded:
-            try:
-                frozen = frozen_distribution(promise)
-            except ValueError:
-                return None
-            if is_discrete(promise, frozen):
-                return None
-            return np.asarray(frozen.pdf(grid), dtype=float)  # truncated to the bounds by the frozen law itself
-    return None
+    found = _declared_law(promises, column)
+    if found is None or is_discrete(*found):
+        return None
+    promise, frozen = found
+    if promise.rounded:
+        return None
+    return np.asarray(frozen.pdf(grid), dtype=float)  # truncated to the bounds by the frozen law itself
+
+
+def declared_pmf(promises: Sequence[Promise], column: str, support: np.ndarray) -> np.ndarray | None:
+    """Probabilities the spec promises for integer values ``support``, renormalised to its truncation
+    bounds (None when the column has no discrete law)."""
+    from llmsynth.evals.promise_checks import is_discrete
+
+    found = _declared_law(promises, column)
+    if found is None or not is_discrete(*found):
+        return None
+    _, frozen = found
+    return np.asarray(frozen.pmf(support), dtype=float)  # truncated to the bounds by the frozen law itself
+
+
+def integer_bins(values: np.ndarray, most: int = 60) -> np.ndarray | None:
+    """Bin edges centred on each integer when the values are integers over a short range, so a
+    histogram's density is each value's share and lines up with a pmf; else None."""
+    if values.size == 0 or not np.allclose(values, np.round(values)):
+        return None
+    low, high = float(np.min(values)), float(np.max(values))
+    if high - low > most:
+        return None
+    return np.arange(low - 0.5, high + 1.5)
 
 
 def histogram(figure: Any, picture: Picture, ctx: PlotContext) -> None:
     column = picture.columns[0]
     data = values(ctx.data, column)
     axes = figure.add_subplot()
-    _, edges, _ = axes.hist(data, bins=BINS, density=True, color=SYNTH, alpha=0.7, edgecolor="white",
-                            label=f"synthetic (n={data.size})")
-    grid = np.linspace(edges[0], edges[-1], 400)
-    pdf = declared_density(ctx, column, grid)
-    if pdf is not None:
-        axes.plot(grid, pdf, color=DECLARED, linewidth=1.8, label="declared density")
+    draw_declared_histogram(axes, data, ctx.promises, column)
     axes.set_xlabel(column)
     axes.set_ylabel("density")
     axes.set_title(f"{column}: mean {data.mean():.3g}, sd {data.std(ddof=1):.3g}")
     axes.legend(fontsize=8)
+
+
+def draw_declared_histogram(axes: Any, data: np.ndarray, promises: Sequence[Promise], column: str) -> None:
+    """A density histogram of ``data`` with the declared density (or pmf, on integer-centred bins)."""
+    edges = integer_bins(data)
+    support = None if edges is None else (edges[:-1] + 0.5)
+    pmf = None if support is None else declared_pmf(promises, column, support)
+    bins = edges if edges is not None else BINS  # integers on a short range: one bar per value, no aliasing
+    _, drawn, _ = axes.hist(data, bins=bins, density=True, color=SYNTH, alpha=0.7, edgecolor="white",
+                            label=f"synthetic (n={data.size})")
+    if pmf is not None and support is not None:
+        axes.plot(support, pmf, "o", color=DECLARED, markersize=4, label="declared pmf")
+        return
+    grid = np.linspace(drawn[0], drawn[-1], 400)
+    pdf = declared_density(promises, column, grid)
+    if pdf is not None:
+        axes.plot(grid, pdf, color=DECLARED, linewidth=1.8, label="declared density")
 
 
 def overlay(figure: Any, picture: Picture, ctx: PlotContext) -> None:
