@@ -1,0 +1,302 @@
+"""Throughput of the LLM step against plain Outlines and free decoding, in one run (issue 12).
+
+Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_throughput.py [--rows 64] [--batch-size 64]
+     [--dtype float32] [--specs reference,wide,customers] [--json out.json] [--no-startup]
+
+For every spec, on the same model object type, prompts, batch size and seed, three paths each run in a
+fresh child process (so peak RSS is that path's own):
+  outlines  plain Outlines: ``from_transformers(model, tokenizer)``, ``Generator(m, Row, "xgrammar")``,
+            ``generator.batch(prompts)`` on the equivalent pydantic model, fed the engine's prompt texts
+  llmsynth  ``llmsynth.generate_run(spec, rows, seed)`` on the same fields
+  free      ``model.generate`` sampling without any processor, exactly as many new tokens per row as
+            llmsynth generated on average (the model's ceiling on this machine)
+Model loading, grammar compilation and one warm-up batch happen before the clock starts and are not
+timed. Then, unless --no-startup: a warm model load in a fresh process and the wall time of
+``llmsynth preview examples/customers.yaml -n 5``. Prints markdown tables to stdout.
+Tokens: llmsynth's are its own counter; Outlines' are its answers re-tokenised plus the end token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from typing import Any
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # inherited by the children, before torch loads
+
+from _common import (
+    ROOT,
+    NamedSpec,
+    Settings,
+    batches,
+    build_spec,
+    engine_prompt_texts,
+    llm_group,
+    machine,
+    named_spec,
+    pydantic_row_model,
+    scaffold_frame,
+)
+from pydantic import ValidationError
+
+WARMUP_ROWS = 2
+OUTLINES_WHITESPACE_ROOM = 32  # Outlines' JSON grammar allows free whitespace; the engine's bound does not
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def isolated(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """Run one measurement in a fresh spawned process, so its memory peak is its own."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
+def sampling(spec: Any) -> dict[str, Any]:
+    """The same sampling arguments for the peers as the engine passes to ``model.generate``."""
+    temperature, top_p = spec.generation.temperature, spec.generation.top_p
+    if temperature <= 0:
+        return {"do_sample": False}
+    return {"do_sample": True, "temperature": temperature, "top_p": top_p, "top_k": None}
+
+
+def load(spec: Any) -> Any:
+    from llmsynth.models.loading import load_model
+
+    return load_model(spec.model)
+
+
+def result(path: str, rows: int, valid: int, first_pass: int, seconds: float, generated: int, prompt: int,
+           rss_before: float, **notes: Any) -> dict[str, Any]:
+    return {
+        "path": path, "rows": rows, "valid": valid, "first_pass_valid": first_pass, "seconds": seconds,
+        "generated_tokens": generated, "prompt_tokens": prompt, "rows_per_s": rows / seconds,
+        "tokens_per_s": generated / seconds, "tokens_per_row": generated / rows,
+        "peak_rss_mib": peak_rss_mib(), "rss_growth_mib": peak_rss_mib() - rss_before, **notes,
+    }
+
+
+def outlines_path(named: NamedSpec, settings: Settings) -> dict[str, Any]:
+    """Plain Outlines on the equivalent pydantic model, xgrammar backend, the engine's prompt texts."""
+    import outlines
+    import torch
+
+    from llmsynth.engine.rowschema import max_answer_tokens
+
+    spec = build_spec(named, settings)
+    group = llm_group(spec)
+    loaded = load(spec)
+    prompts = engine_prompt_texts(spec, scaffold_frame(named, settings), loaded.tokenizer)
+    model = outlines.from_transformers(loaded.model, loaded.tokenizer)
+    # Outlines wraps a plain string in a user turn when the tokenizer has a chat template; these strings
+    # are already the rendered chats the engine uses, so they must reach the tokenizer unchanged
+    model.type_adapter.has_chat_template = False
+    assert model.type_adapter.format_input(prompts[0]) == prompts[0]
+    row_model = pydantic_row_model(group)
+    generator = outlines.Generator(model, row_model, backend="xgrammar")
+    budget = max_answer_tokens(group.column_schemas()) + OUTLINES_WHITESPACE_ROOM
+    options = {"max_new_tokens": budget, **sampling(spec)}
+    generator.batch(prompts[:WARMUP_ROWS], **options)
+    rss_before = peak_rss_mib()
+    torch.manual_seed(settings.seed)
+    started = time.perf_counter()
+    texts: list[str] = []
+    for batch in batches(prompts, spec.generation.chunk_size, settings.batch_size):
+        texts.extend(generator.batch(batch, **options))
+    seconds = time.perf_counter() - started
+    valid = sum(_valid_json(row_model, text) for text in texts)
+    tokenizer = loaded.tokenizer
+    generated = sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) + 1 for t in texts)
+    prompt_tokens = sum(len(ids) for ids in tokenizer(prompts, add_special_tokens=False)["input_ids"])
+    return result("outlines", len(texts), valid, valid, seconds, generated, prompt_tokens, rss_before,
+                  max_new_tokens=budget)
+
+
+def _valid_json(row_model: Any, text: str) -> bool:
+    try:
+        row_model.model_validate_json(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def llmsynth_path(named: NamedSpec, settings: Settings) -> dict[str, Any]:
+    """llmsynth's engine through the public API; the backend is built first so loading is not timed."""
+    from llmsynth import generate_run
+    from llmsynth.backends.registry import create_backend
+
+    spec = build_spec(named, settings)
+    group = llm_group(spec)
+    backend = create_backend(spec.model)
+    generate_run(spec, rows=WARMUP_ROWS, seed=settings.seed + 1, backend=backend)
+    rss_before = peak_rss_mib()
+    started = time.perf_counter()
+    run = generate_run(spec, rows=settings.rows, seed=settings.seed, backend=backend)
+    seconds = time.perf_counter() - started
+    row_model = pydantic_row_model(group)
+    answers = run.data[list(group.fields)].to_dict("records")
+    valid = sum(_valid_row(row_model, answer) for answer in answers)
+    assert run.stats is not None
+    llm = run.stats.llm
+    return result("llmsynth", settings.rows, valid, llm.first_pass_valid, seconds, llm.generated_tokens,
+                  llm.prompt_tokens, rss_before, rows_written=len(run.data), llm_seconds=llm.seconds)
+
+
+def _valid_row(row_model: Any, answer: dict[str, Any]) -> bool:
+    try:
+        row_model.model_validate({k: (v.item() if hasattr(v, "item") else v) for k, v in answer.items()})
+    except ValidationError:
+        return False
+    return True
+
+
+def free_path(named: NamedSpec, settings: Settings, tokens_per_row: int) -> dict[str, Any]:
+    """Sampling without a processor: exactly ``tokens_per_row`` new tokens for every row."""
+    import torch
+
+    spec = build_spec(named, settings)
+    loaded = load(spec)
+    tokenizer, model = loaded.tokenizer, loaded.model
+    prompts = engine_prompt_texts(spec, scaffold_frame(named, settings), tokenizer)
+    encoded = tokenizer(prompts, add_special_tokens=False)["input_ids"]
+    options = {**sampling(spec), "max_new_tokens": tokens_per_row, "min_new_tokens": tokens_per_row,
+               "pad_token_id": tokenizer.pad_token_id}
+
+    def run(ids: list[list[int]]) -> int:
+        padded = tokenizer.pad({"input_ids": ids}, padding=True, return_tensors="pt").to(model.device)
+        with torch.inference_mode():
+            out = model.generate(**padded, **options)
+        return int(out.shape[0] * (out.shape[1] - padded["input_ids"].shape[1]))
+
+    run(encoded[:WARMUP_ROWS])
+    rss_before = peak_rss_mib()
+    torch.manual_seed(settings.seed)
+    started = time.perf_counter()
+    generated = 0
+    for batch in batches(encoded, spec.generation.chunk_size, settings.batch_size):
+        generated += run(sorted(batch, key=len, reverse=True))  # length-sorted, as the engine does
+    seconds = time.perf_counter() - started
+    return result("free", len(prompts), len(prompts), len(prompts), seconds, generated,
+                  sum(map(len, encoded)), rss_before)
+
+
+def startup(settings: Settings) -> dict[str, Any]:
+    """A warm model load in a fresh process: imports timed apart from ``load_model`` itself."""
+    started = time.perf_counter()
+    import torch  # noqa: F401
+    import transformers  # noqa: F401
+
+    imports = time.perf_counter() - started
+    from llmsynth.models.loading import load_model
+    from llmsynth.spec import ModelConfig
+
+    config = ModelConfig(name=settings.model, dtype=settings.dtype, device=settings.device)  # type: ignore[arg-type]
+    started = time.perf_counter()
+    load_model(config)
+    return {"import_s": imports, "load_model_s": time.perf_counter() - started}
+
+
+def preview_wall() -> dict[str, Any]:
+    """Wall time of ``llmsynth preview examples/customers.yaml -n 5`` at its defaults, as a user runs it."""
+    command = [sys.executable, "-m", "llmsynth", "preview", str(ROOT / "examples" / "customers.yaml"), "-n", "5"]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    return {"preview_wall_s": time.perf_counter() - started, "preview_exit_code": done.returncode,
+            "preview_error": done.stderr.strip().splitlines()[-1:] if done.returncode else []}
+
+
+def measure_spec(named: NamedSpec, settings: Settings) -> dict[str, Any]:
+    """The three paths on one spec, each in its own process, and their ratios."""
+    print(f"... {named.name}: outlines", file=sys.stderr, flush=True)
+    peer = isolated(outlines_path, named, settings)
+    print(f"... {named.name}: llmsynth", file=sys.stderr, flush=True)
+    ours = isolated(llmsynth_path, named, settings)
+    tokens_per_row = max(1, round(ours["tokens_per_row"]))
+    print(f"... {named.name}: free decoding, {tokens_per_row} tokens a row", file=sys.stderr, flush=True)
+    free = isolated(free_path, named, settings, tokens_per_row)
+    return {
+        "spec": named.name, "paths": [peer, ours, free],
+        "llmsynth_over_outlines_rows": ours["rows_per_s"] / peer["rows_per_s"],
+        "llmsynth_over_free_tokens": ours["tokens_per_s"] / free["tokens_per_s"],
+        "outlines_over_free_tokens": peer["tokens_per_s"] / free["tokens_per_s"],
+    }
+
+
+def spec_table(measured: dict[str, Any]) -> str:
+    lines = [
+        f"### {measured['spec']}",
+        "",
+        "| path | rows/s | generated tokens/s | tokens/row | prompt tokens/row | valid | first-pass valid "
+        "| seconds | peak RSS MiB | RSS growth while timed MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for p in measured["paths"]:
+        lines.append(
+            f"| {p['path']} | {p['rows_per_s']:.2f} | {p['tokens_per_s']:.1f} | {p['tokens_per_row']:.1f} "
+            f"| {p['prompt_tokens'] / p['rows']:.0f} | {p['valid']}/{p['rows']} | {p['first_pass_valid']}/{p['rows']} "
+            f"| {p['seconds']:.1f} | {p['peak_rss_mib']:.0f} | {p['rss_growth_mib']:.0f} |"
+        )
+    lines += [
+        "",
+        f"llmsynth / outlines rows/s: **{measured['llmsynth_over_outlines_rows']:.2f}x**; "
+        f"generated-token rate vs free decoding: llmsynth {measured['llmsynth_over_free_tokens']:.2f}x, "
+        f"outlines {measured['outlines_over_free_tokens']:.2f}x",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
+    parser.add_argument("--model", default="smollm2-135m")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--temperature", type=float, default=None, help="Default: each spec's own.")
+    parser.add_argument("--top-p", type=float, default=None, help="Default: each spec's own.")
+    parser.add_argument("--specs", default="reference,wide,customers",
+                        help="Comma-separated built-in names (reference, wide, zero_shot, reviews, customers) "
+                             "or YAML paths.")
+    parser.add_argument("--json", dest="json_path", default=None, help="Also write the figures to this file.")
+    parser.add_argument("--no-startup", action="store_true", help="Skip the warm-load and preview timings.")
+    args = parser.parse_args()
+    settings = Settings(model=args.model, dtype=args.dtype, device=args.device, batch_size=args.batch_size,
+                        rows=args.rows, seed=args.seed, temperature=args.temperature, top_p=args.top_p)
+    print(f"## LLM throughput: {settings.rows} rows, batch {settings.batch_size}, {settings.dtype}, "
+          f"model {settings.model} on {settings.device}, seed {settings.seed}\n")
+    print(f"Machine: {machine()}. Model load, grammar compilation and a {WARMUP_ROWS}-row warm-up are not "
+          "timed; each path runs in its own process.\n")
+    specs = [named_spec(name.strip()) for name in args.specs.split(",") if name.strip()]
+    measured = []
+    for named in specs:
+        measured.append(measure_spec(named, settings))
+        print(spec_table(measured[-1]), flush=True)
+    extra: dict[str, Any] = {}
+    if not args.no_startup:
+        extra = {**isolated(startup, settings), **preview_wall()}
+        print("### start-up\n")
+        print(f"warm model load (conversion cached, fresh process): {extra['load_model_s']:.2f} s "
+              f"after {extra['import_s']:.2f} s of importing torch and transformers; "
+              f"`llmsynth preview examples/customers.yaml -n 5`: {extra['preview_wall_s']:.1f} s wall "
+              f"(exit code {extra['preview_exit_code']})")
+    if args.json_path:
+        record = {"settings": asdict(settings), "machine": machine(), "specs": measured, "startup": extra}
+        with open(args.json_path, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
