@@ -35,6 +35,8 @@ from llmsynth.backends.token_sampling import choose, draw_tokens, nucleus_probab
 
 # redraws of one slot before it falls back to masked decoding (exact below it, approximate after)
 MAX_REJECTIONS = 8
+# masked redraws after that before the slot is given up (the row then fails validation and is regenerated)
+MASKED_ATTEMPTS = 8
 # a pass feeds whole queues and candidate tries when at least this share of the rows waits for one
 WIDE_PASS_SHARE = 0.5
 # finished rows are dropped from the batch once they are this share of it
@@ -310,9 +312,17 @@ class FrameDecoder:
             while not self._take(memory, index, row, token):
                 # rejected: the slot starts again from its first token's distribution
                 assert row.start_logp is not None
+                if row.attempts > MAX_REJECTIONS + MASKED_ATTEMPTS:  # not even masking finds a valid value
+                    self._give_up(row)
+                    break
                 mask = self._mask(row, row.start_logp).unsqueeze(0)
                 uniform = np.array([self.jobs[row.job].rng.random()])
                 token = draw_tokens(row.start_logp.unsqueeze(0), uniform, self.temperature, self.top_p, mask)[0]
+
+    def _give_up(self, row: _Row) -> None:
+        """End a slot no draw could fill with a value the row validator will refuse, so the row is redone."""
+        slot = self.frame.slots[row.slot]
+        self._finish_slot(row, "null", self.encode(slot.closer))
 
     def _mask(self, row: _Row, logp: torch.Tensor) -> torch.Tensor:
         slot = self.frame.slots[row.slot]
