@@ -1,19 +1,16 @@
 """Run a spec chunk by chunk: samplers, expressions and LLM groups in dependency order, then the
 table validator; only valid rows leave a chunk.
 
-Chunks have a fixed size (``generation.chunk_size``; by default 256 rows with LLM columns, and
-``SCAFFOLD_CHUNK_ROWS`` for scaffold-only specs). Samplers take their random numbers from streams keyed
-by (seed, column, fixed block of row indices) (``llmsynth.scaffold.blocks``), so a row's values depend
-neither on the chunk size nor on which chunks ran before: the basis for resume and scale-out.
-Samplers whose rows depend on each other (time series, graphs) are drawn once for the whole table and
-sliced.
+Chunks have a fixed size (``generation.chunk_size``; by default 256 rows with LLM columns and
+``SCAFFOLD_CHUNK_ROWS`` for scaffold-only specs). Samplers draw from streams keyed by (seed, column,
+fixed block of row indices) (``llmsynth.engine.scaffold_step``), so a chunk's rows do not depend on
+its size nor on which chunks ran before it: the basis for resume and scale-out.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,20 +18,16 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.engine.run_record import RunStats
-from llmsynth.errors import GenerationError, LLMSynthError, SpecError
-from llmsynth.scaffold.base import Material, Sampler
-from llmsynth.scaffold.blocks import BlockDraws, materials, pool
-from llmsynth.scaffold.missing import MissingMask
-from llmsynth.scaffold.registry import build_sampler
-from llmsynth.seeding import BLOCK_ROWS, stream
+from llmsynth.engine.scaffold_step import ScaffoldStep
+from llmsynth.errors import SpecError
+from llmsynth.scaffold.blocks import pool
+from llmsynth.seeding import BLOCK_ROWS
 from llmsynth.spec import DatasetSpec, LLMGroup, order_columns
-from llmsynth.spec.base import ColumnBase
-from llmsynth.spec.sampler_common import SamplerColumn
 
 # when rows are rejected, extra chunks top the table up; this bounds the extra work
 MAX_TOPUP_FACTOR = 3
 LLM_CHUNK_ROWS = 256
-# scaffold-only: four blocks per chunk keep numpy on long vectors and two cores busy, memory flat in rows
+# scaffold-only: four blocks a chunk keep numpy on long vectors; memory stays flat in rows
 SCAFFOLD_CHUNK_ROWS = 4 * BLOCK_ROWS
 
 
@@ -61,23 +54,11 @@ class Runner:
         self.spec = spec
         self.chunk_size = chunk_rows(spec)
         self.order = order_columns(spec)
-        self.samplers: dict[int, Sampler] = {}
-        self._draws: dict[int, BlockDraws] = {}
-        self._masks: dict[int, tuple[MissingMask, BlockDraws]] = {}
-        for column in self.order:
-            if isinstance(column, LLMGroup):
-                continue
-            sampler = self.samplers[id(column)] = _build(column, spec)
-            if sampler.per_chunk:
-                self._draws[id(column)] = BlockDraws(sampler, spec.seed)
-            if isinstance(column, SamplerColumn) and column.null_rates():
-                mask = MissingMask(column, sampler.stream_key)
-                self._masks[id(column)] = (mask, BlockDraws(mask, spec.seed))
+        self.scaffold = ScaffoldStep(spec, self.order)
+        self.samplers = self.scaffold.samplers
         self.stats = RunStats(rows_requested=spec.rows)
         self._backend = backend
         self._filler: Any = None
-        self._whole: dict[int, pd.DataFrame] = {}
-        self._waves = waves([c for c in self.order if not isinstance(c, LLMGroup)])
 
     def target_rows(self, rows: int | None) -> int:
         """Rows to produce: the request, unless a sampler fixes the table length (an edge list)."""
@@ -89,53 +70,7 @@ class Runner:
         return rows if rows is not None else self.spec.rows
 
     def _prepare_whole_table(self, total: int) -> None:
-        for column in self.order:
-            sampler = self.samplers.get(id(column))
-            if sampler is not None and not sampler.per_chunk and id(column) not in self._whole:
-                rng = stream(self.spec.seed, sampler.stream_key, -1)
-                frame = sampler.sample(total, rng, pd.DataFrame(index=pd.RangeIndex(total)))
-                self._whole[id(column)] = frame.reset_index(drop=True)
-
-    def _material(self, start: int, n: int, executor: Executor | None) -> dict[tuple[int, str], Material]:
-        """Every sampler's and mask's material for rows [start, start + n), drawn concurrently."""
-        jobs = [(("values", key), draws) for key, draws in self._draws.items()]
-        jobs += [(("mask", key), draws) for key, (_, draws) in self._masks.items()]
-        drawn = materials([(draws, start, n) for _, draws in jobs], executor)
-        return {(key, kind): material for ((kind, key), _), material in zip(jobs, drawn, strict=True)}
-
-    def _values(
-        self, column: ColumnBase, frame: pd.DataFrame, drawn: dict[tuple[int, str], Material], start: int, n: int
-    ) -> pd.DataFrame:
-        """One sampler entry's columns for rows [start, start + n); reads ``frame``, never writes it."""
-        sampler = self.samplers[id(column)]
-        if sampler.per_chunk:
-            values = sampler.finish(drawn[(id(column), "values")], frame)
-        else:
-            values = self._whole[id(column)].iloc[start : start + n].reset_index(drop=True)
-        _check_output(column, values, n)
-        if id(column) in self._masks:
-            values = self._masks[id(column)][0].apply(values, drawn[(id(column), "mask")])
-        return values
-
-    def _sampled(
-        self, column: ColumnBase, frame: pd.DataFrame, drawn: dict[tuple[int, str], Material], start: int, n: int
-    ) -> None:
-        _add(frame, column, self._values(column, frame, drawn, start, n))
-
-    def _scaffold_rows(self, start: int, n: int) -> pd.DataFrame:
-        """Rows [start, start + n) of a spec without LLM columns, unvalidated. Entries that do not read
-        each other are finished side by side on the thread pool (numpy releases the GIL)."""
-        executor = pool()
-        frame = pd.DataFrame(index=pd.RangeIndex(start, start + n))
-        drawn = self._material(start, n, executor)
-        for wave in self._waves:
-            if executor is None or len(wave) < 2:
-                results = [self._values(column, frame, drawn, start, n) for column in wave]
-            else:
-                results = list(executor.map(lambda column: self._values(column, frame, drawn, start, n), wave))
-            for column, values in zip(wave, results, strict=True):
-                _add(frame, column, values)
-        return frame
+        self.scaffold.prepare_whole_table(total)
 
     def chunk(self, index: int, n: int) -> ChunkResult:
         """Rows [index * chunk_size, index * chunk_size + n) of the table, validated."""
@@ -143,10 +78,10 @@ class Runner:
         rejects: list[dict[str, Any]] = []
         alive = np.ones(n, dtype=bool)
         if not self.spec.llm_groups():
-            return self._validate(index, self._scaffold_rows(start, n), alive, rejects)
+            return self._validate(index, self.scaffold.rows(start, n), alive, rejects)
         # the index holds global row numbers, so samplers that number rows (ids) stay unique across chunks
         frame = pd.DataFrame(index=pd.RangeIndex(start, start + n))
-        drawn = self._material(start, n, pool())
+        drawn = self.scaffold.material(start, n, pool())
         for column in self.order:
             if isinstance(column, LLMGroup):
                 values, group_rejects = self._fill_llm(column, frame, alive, index)
@@ -157,7 +92,7 @@ class Runner:
                     reject["row"] += start
                     rejects.append(reject)
                 continue
-            self._sampled(column, frame, drawn, start, n)
+            self.scaffold.add(frame, column, drawn, start, n)
         return self._validate(index, frame, alive, rejects)
 
     def _fill_llm(
@@ -230,45 +165,3 @@ class Runner:
             yield result
             index += 1
         self.stats.seconds = time.perf_counter() - started
-
-
-def _add(frame: pd.DataFrame, column: ColumnBase, values: pd.DataFrame) -> None:
-    for name in column.output_names():
-        frame[name] = _column(values[name])
-
-
-def waves(order: list[ColumnBase]) -> list[list[ColumnBase]]:
-    """The entries in groups whose members read only columns made by earlier groups (plan order kept)."""
-    level: dict[str, int] = {}
-    groups: list[list[ColumnBase]] = []
-    for column in order:
-        depth = max((level[name] + 1 for name in column.dependencies() if name in level), default=0)
-        for name in column.output_names():
-            level[name] = depth
-        while len(groups) <= depth:
-            groups.append([])
-        groups[depth].append(column)
-    return groups
-
-
-def _column(series: pd.Series) -> Any:
-    """A column's values without their index and without conversion (Arrow strings stay Arrow strings)."""
-    return series.array if isinstance(series.dtype, pd.api.extensions.ExtensionDtype) else series.to_numpy()
-
-
-def _build(column: ColumnBase, spec: DatasetSpec) -> Sampler:
-    try:
-        return build_sampler(column, spec)
-    except LLMSynthError:
-        raise
-    except (ValueError, KeyError, OSError) as exc:
-        raise SpecError(str(exc), column=column.label) from exc
-
-
-def _check_output(column: ColumnBase, values: pd.DataFrame, n: int) -> None:
-    missing = [name for name in column.output_names() if name not in values.columns]
-    if missing or len(values) != n:
-        raise GenerationError(
-            f"sampler for '{column.label}' returned {len(values)} rows and columns {list(values.columns)};"
-            f" expected {n} rows of {column.output_names()}"
-        )

@@ -207,7 +207,7 @@ def closed_form(name: str, params: dict[str, float]) -> Inverse | None:
     return None
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=512)
 def _compiled(name: str, params: tuple[tuple[str, float], ...], bounds: Bounds | None, discrete: bool) -> Inverse:
     import scipy.stats
 

@@ -8,6 +8,7 @@ go through the same fast inverses (``llmsynth.scaffold.inverse``). Parameters th
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -16,11 +17,11 @@ from scipy import special
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.conditioning import resolve, resolver
-from llmsynth.scaffold.inverse import ExactInverse, compile_inverse
+from llmsynth.scaffold.inverse import compile_inverse
 from llmsynth.scaffold.lookup import StepLookup
 from llmsynth.scaffold.strings import strings_from_codes
 from llmsynth.spec.sampler_basic import BooleanSpec, CategoricalSpec, IntegerSpec, normalised_weights
-from llmsynth.spec.sampler_common import NumericColumn
+from llmsynth.spec.sampler_common import ByColumn, NumericColumn
 from llmsynth.spec.sampler_dists import DistributionColumn
 
 _MAX_LAWS = 256  # distinct per-row laws worth compiling; beyond that scipy evaluates row by row
@@ -30,17 +31,31 @@ def quantiles(spec: DistributionColumn, z: np.ndarray, context: pd.DataFrame | N
     """Values of the spec's distribution at normal scores ``z`` (probabilities ``Phi(z)``), truncated
     exactly to its bounds."""
     name, params = spec.scipy_args(resolver(context, spec.name, spec))
+    # how many laws the by-column maps allow: known from the spec, so the choice never depends on a chunk
+    laws = math.prod(len(p.values()) for p in _conditional(spec))
     try:
-        return law_values(name, params, spec.truncation(), spec.discrete, z)
+        return law_values(name, params, spec.truncation(), spec.discrete, z, tabulate=laws <= _MAX_LAWS)
     except ValueError as exc:
         raise SpecError(f"field 'bounds': {exc}", column=spec.name) from exc
 
 
-def law_values(name: str, params: dict[str, Any], bounds: Any, discrete: bool, z: np.ndarray) -> np.ndarray:
-    """scipy.stats ``name`` at normal scores ``z``; parameters may be numbers or one value per row."""
+def _conditional(spec: DistributionColumn) -> list[ByColumn]:
+    """The spec's by-column parameters (``kind: scipy`` keeps them in ``params``)."""
+    values = [getattr(spec, f) for f in type(spec).model_fields]
+    values += list(getattr(spec, "params", {}).values())
+    return [v for v in values if isinstance(v, ByColumn)]
+
+
+def law_values(
+    name: str, params: dict[str, Any], bounds: Any, discrete: bool, z: np.ndarray, tabulate: bool = False
+) -> np.ndarray:
+    """scipy.stats ``name`` at normal scores ``z``. Parameters may be numbers (a compiled inverse) or one
+    value per row: one compiled inverse per distinct law when ``tabulate``, else scipy row by row."""
     varying = {k: np.asarray(v, dtype=float) for k, v in params.items() if np.ndim(v) > 0}
     if not varying:
         return compile_inverse(name, params, bounds, discrete)(z)
+    if not tabulate:
+        return _exact_rows(name, {**params, **varying}, bounds, discrete, z)
     return _per_law(name, params, varying, bounds, discrete, z)
 
 
@@ -58,19 +73,34 @@ def _per_law(
     laws, which = np.unique(stacked, axis=0, return_inverse=True)
     which = which.reshape(-1)
     out = np.empty(z.shape)
-    if len(laws) > _MAX_LAWS:
-        import scipy.stats
-
-        family = getattr(scipy.stats, name)
-        for row in range(len(z)):  # rare: a parameter with hundreds of distinct values
-            law = {**params, **{k: float(stacked[row, i]) for i, k in enumerate(keys)}}
-            out[row] = ExactInverse(family, law, bounds, discrete)(z[row : row + 1])[0]
-        return out
     for index, values in enumerate(laws):
         rows = which == index
         law = {**params, **{k: float(v) for k, v in zip(keys, values, strict=True)}}
         out[rows] = compile_inverse(name, law, bounds, discrete)(z[rows])
     return out
+
+
+def _exact_rows(name: str, params: dict[str, Any], bounds: Any, discrete: bool, z: np.ndarray) -> np.ndarray:
+    """scipy's quantiles with per-row parameters, truncated exactly (survival space in the upper tail)."""
+    import scipy.stats
+
+    family = getattr(scipy.stats, name)
+    low, high = bounds or (None, None)
+    # discrete: P(X >= low) = sf(ceil(low) - 1); continuous: sf(low)
+    lower_edge = -np.inf if low is None else (np.ceil(low) - 1 if discrete else low)
+    upper_edge = np.inf if high is None else (np.floor(high) if discrete else high)
+    sf_low, sf_high = family.sf(lower_edge, **params), family.sf(upper_edge, **params)
+    mass = np.asarray(sf_low - sf_high)
+    if np.any(mass <= 0):
+        raise ValueError(f"[{low}, {high}] holds no probability under this distribution")
+    u = np.clip(special.ndtr(z), 1e-300, 1 - 1e-16)
+    upper = np.asarray(family.cdf(lower_edge, **params)) > 0.5
+    values = np.where(
+        upper,
+        family.isf(sf_low - u * mass, **params),
+        family.ppf((1 - sf_low) + u * mass, **params),
+    ).astype(float)
+    return np.clip(values, lower_edge + 1 if discrete else lower_edge, upper_edge)
 
 
 def finish(spec: NumericColumn, values: np.ndarray) -> np.ndarray:
