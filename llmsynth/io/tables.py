@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +91,11 @@ class TableWriter:
                     if pa.types.is_timestamp(field.type):  # as pandas writes them: dates alone, whole seconds
                         table = table.set_column(i, field.name, _plain_times(table.column(i)))
                 with self.path.open(mode + "b") as handle:
-                    pa_csv.write_csv(table, handle, pa_csv.WriteOptions(include_header=not self._started))
+                    if not self._started:  # the header as pandas writes it: names quoted only where needed
+                        header = io.StringIO()
+                        csv.writer(header, lineterminator="\n").writerow([str(c) for c in frame.columns])
+                        handle.write(header.getvalue().encode("utf-8"))
+                    pa_csv.write_csv(table, handle, pa_csv.WriteOptions(include_header=False))
         elif self.format == "jsonl":
             text = frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=False)
             with self.path.open(mode, encoding="utf-8") as handle:
