@@ -39,6 +39,7 @@ from _common import (
     Settings,
     batches,
     build_spec,
+    chunk_size,
     engine_prompt_texts,
     llm_group,
     machine,
@@ -123,7 +124,7 @@ def outlines_path(named: NamedSpec, settings: Settings) -> dict[str, Any]:
     torch.manual_seed(settings.seed)
     started = time.perf_counter()
     texts: list[str] = []
-    for batch in batches(prompts, spec.generation.chunk_size, settings.batch_size):
+    for batch in batches(prompts, chunk_size(spec), settings.batch_size):
         texts.extend(generator.batch(batch, **options))
     seconds = time.perf_counter() - started
     valid = sum(_valid_json(row_model, text) for text in texts)
@@ -195,7 +196,7 @@ def free_path(named: NamedSpec, settings: Settings, tokens_per_row: int) -> dict
     torch.manual_seed(settings.seed)
     started = time.perf_counter()
     generated = 0
-    for batch in batches(encoded, spec.generation.chunk_size, settings.batch_size):
+    for batch in batches(encoded, chunk_size(spec), settings.batch_size):
         generated += run(sorted(batch, key=len, reverse=True))  # length-sorted, as the engine does
     seconds = time.perf_counter() - started
     n = len(prompts)
@@ -280,8 +281,8 @@ def main() -> None:
     parser.add_argument("--temperature", type=float, default=None, help="Default: each spec's own.")
     parser.add_argument("--top-p", type=float, default=None, help="Default: each spec's own.")
     parser.add_argument("--specs", default="reference,wide,customers",
-                        help="Comma-separated built-in names (reference, wide, zero_shot, reviews, customers) "
-                             "or YAML paths.")
+                        help="Comma-separated built-in names (reference, wide, zero_shot, reviews, weighted, "
+                             "customers) or YAML paths.")
     parser.add_argument("--json", dest="json_path", default=None, help="Also write the figures to this file.")
     parser.add_argument("--no-startup", action="store_true", help="Skip the warm-load and preview timings.")
     args = parser.parse_args()
