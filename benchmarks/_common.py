@@ -52,7 +52,8 @@ class Settings:
 
 
 def named_spec(name_or_path: str) -> NamedSpec:
-    """A built-in spec (``reference``, ``wide``, ``zero_shot``, ``reviews``, ``customers``) or a YAML file."""
+    """A built-in spec (``reference``, ``wide``, ``zero_shot``, ``reviews``, ``weighted``, ``customers``) or a
+    YAML file."""
     if name_or_path in BUILTIN:
         return NamedSpec(name_or_path, copy.deepcopy(BUILTIN[name_or_path]))
     path = ROOT / "examples" / "customers.yaml" if name_or_path == "customers" else Path(name_or_path)
@@ -106,9 +107,10 @@ def scaffold_frame(named: NamedSpec, settings: Settings) -> pd.DataFrame:
 def engine_prompt_texts(spec: DatasetSpec, frame: pd.DataFrame, tokenizer: Any) -> list[str]:
     """The chat texts llmsynth's engine feeds the model for these rows, built by the engine's own code.
 
-    Today ``LLMFiller.fill`` renders ``plan(group).builder.messages(row, index in chunk)`` and formats it
-    with the tokenizer's chat template; if the engine stops exposing its plan's builder, the prompts
-    come from ``PromptBuilder`` directly. Change this one function if the engine lays prompts out anew.
+    Today ``LLMFiller.fill`` renders ``plan(group).builder.messages(row, row number in the table)`` and
+    formats it with the tokenizer's chat template; if the engine stops exposing its plan's builder, the
+    prompts come from ``PromptBuilder`` directly. Change this one function if the engine lays prompts out
+    anew (tests/benchmarks checks it against what the engine sends a backend).
     """
     group = llm_group(spec)
     try:
@@ -119,14 +121,22 @@ def engine_prompt_texts(spec: DatasetSpec, frame: pd.DataFrame, tokenizer: Any) 
         from llmsynth.prompts.builder import PromptBuilder
 
         builder = PromptBuilder(group, spec, pydantic_row_model(group))
-    chunk = spec.generation.chunk_size
     records = frame.to_dict("records")
-    chats = [builder.messages(record, i % chunk) for i, record in enumerate(records)]
+    chats = [builder.messages(record, i) for i, record in enumerate(records)]
     if not getattr(tokenizer, "chat_template", None):
         from llmsynth.backends.base import plain_chat
 
         return [plain_chat(chat) for chat in chats]
     return [tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True) for chat in chats]
+
+
+def chunk_size(spec: DatasetSpec) -> int:
+    """Rows per chunk as the engine cuts the table (its own rule while it exposes one)."""
+    try:
+        from llmsynth.engine.runner import chunk_rows
+    except ImportError:
+        return spec.generation.chunk_size or 256
+    return int(chunk_rows(spec))
 
 
 def batches(items: list[Any], chunk_size: int, batch_size: int) -> list[list[Any]]:

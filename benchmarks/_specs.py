@@ -135,9 +135,32 @@ REVIEWS: dict[str, Any] = {
     ],
 }
 
+# issue 11, item 4: a choice field with declared weights whose per-row choice should still follow the row
+WEIGHTED: dict[str, Any] = {
+    "name": "weighted",
+    "seed": 0,
+    "generation": dict(SAMPLING),
+    "columns": [
+        {"name": "age", "kind": "integer", "low": 18, "high": 80},
+        {"name": "yearly_spend", "kind": "lognormal", "mu": 7.2, "sigma": 0.7, "round": 0},
+        {
+            "kind": "llm",
+            "name": "customer",
+            "system": "You write short, realistic customer records for a retail dataset. Answer with JSON only.",
+            "prompt": "Customer aged {{ age }} who spends about {{ yearly_spend | int }} USD a year. "
+                      "Give their shopping segment and job.",
+            "fields": {
+                "segment": {"type": "choice", "choices": {"budget": 0.3, "regular": 0.5, "premium": 0.2}},
+                "job": {"type": "string", "max_length": 30},
+            },
+        },
+    ],
+}
+
 BUILTIN: dict[str, dict[str, Any]] = {
     "reference": REFERENCE,
     "wide": WIDE,
     "zero_shot": ZERO_SHOT,
     "reviews": REVIEWS,
+    "weighted": WEIGHTED,
 }

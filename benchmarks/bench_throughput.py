@@ -1,6 +1,6 @@
 """Throughput of the LLM step against plain Outlines and free decoding, in one run (issue 12).
 
-Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_throughput.py [--rows 64] [--batch-size 64]
+Run: .venv/bin/python benchmarks/bench_throughput.py [--rows 64] [--batch-size 64]
      [--dtype float32] [--specs reference,wide,customers] [--json out.json] [--no-startup]
 
 For every spec, on the same model object type, prompts, batch size and seed, three paths each run in a
@@ -39,6 +39,7 @@ from _common import (
     Settings,
     batches,
     build_spec,
+    chunk_size,
     engine_prompt_texts,
     llm_group,
     machine,
@@ -77,10 +78,23 @@ def load(spec: Any) -> Any:
     return load_model(spec.model)
 
 
-def result(path: str, rows: int, valid: int, first_pass: int, seconds: float, generated: int, prompt: int,
-           rss_before: float, **notes: Any) -> dict[str, Any]:
+def answer_budget(group: Any) -> int:
+    """New tokens enough for the group's longest compact JSON answer: the engine's own bound while it has
+    one, else a generous one (a token covers at least a character; 32 for a key's quotes and any value
+    that is not a string)."""
+    try:
+        from llmsynth.engine.rowschema import max_answer_tokens
+    except ImportError:
+        return sum(len(s.name) + 32 + (s.max_length or 0) for s in group.column_schemas()) + 3
+    return int(max_answer_tokens(group.column_schemas()))
+
+
+def result(path: str, asked: int, rows: int, valid: int, first_pass: int, seconds: float, generated: int,
+           prompt: int, rss_before: float, **notes: Any) -> dict[str, Any]:
+    """One path's figures; ``rows`` is what it returned (rows/s counts those), ``valid`` of ``asked``."""
     return {
-        "path": path, "rows": rows, "valid": valid, "first_pass_valid": first_pass, "seconds": seconds,
+        "path": path, "asked": asked, "rows": rows, "valid": valid, "first_pass_valid": first_pass,
+        "seconds": seconds,
         "generated_tokens": generated, "prompt_tokens": prompt, "rows_per_s": rows / seconds,
         "tokens_per_s": generated / seconds, "tokens_per_row": generated / rows,
         "peak_rss_mib": peak_rss_mib(), "rss_growth_mib": peak_rss_mib() - rss_before, **notes,
@@ -91,8 +105,6 @@ def outlines_path(named: NamedSpec, settings: Settings) -> dict[str, Any]:
     """Plain Outlines on the equivalent pydantic model, xgrammar backend, the engine's prompt texts."""
     import outlines
     import torch
-
-    from llmsynth.engine.rowschema import max_answer_tokens
 
     spec = build_spec(named, settings)
     group = llm_group(spec)
@@ -105,21 +117,21 @@ def outlines_path(named: NamedSpec, settings: Settings) -> dict[str, Any]:
     assert model.type_adapter.format_input(prompts[0]) == prompts[0]
     row_model = pydantic_row_model(group)
     generator = outlines.Generator(model, row_model, backend="xgrammar")
-    budget = max_answer_tokens(group.column_schemas()) + OUTLINES_WHITESPACE_ROOM
+    budget = answer_budget(group) + OUTLINES_WHITESPACE_ROOM
     options = {"max_new_tokens": budget, **sampling(spec)}
     generator.batch(prompts[:WARMUP_ROWS], **options)
     rss_before = peak_rss_mib()
     torch.manual_seed(settings.seed)
     started = time.perf_counter()
     texts: list[str] = []
-    for batch in batches(prompts, spec.generation.chunk_size, settings.batch_size):
+    for batch in batches(prompts, chunk_size(spec), settings.batch_size):
         texts.extend(generator.batch(batch, **options))
     seconds = time.perf_counter() - started
     valid = sum(_valid_json(row_model, text) for text in texts)
     tokenizer = loaded.tokenizer
     generated = sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) + 1 for t in texts)
     prompt_tokens = sum(len(ids) for ids in tokenizer(prompts, add_special_tokens=False)["input_ids"])
-    return result("outlines", len(texts), valid, valid, seconds, generated, prompt_tokens, rss_before,
+    return result("outlines", len(prompts), len(texts), valid, valid, seconds, generated, prompt_tokens, rss_before,
                   max_new_tokens=budget)
 
 
@@ -149,8 +161,8 @@ def llmsynth_path(named: NamedSpec, settings: Settings) -> dict[str, Any]:
     valid = sum(_valid_row(row_model, answer) for answer in answers)
     assert run.stats is not None
     llm = run.stats.llm
-    return result("llmsynth", settings.rows, valid, llm.first_pass_valid, seconds, llm.generated_tokens,
-                  llm.prompt_tokens, rss_before, rows_written=len(run.data), llm_seconds=llm.seconds)
+    return result("llmsynth", settings.rows, len(run.data), valid, llm.first_pass_valid, seconds,
+                  llm.generated_tokens, llm.prompt_tokens, rss_before, llm_seconds=llm.seconds)
 
 
 def _valid_row(row_model: Any, answer: dict[str, Any]) -> bool:
@@ -184,18 +196,18 @@ def free_path(named: NamedSpec, settings: Settings, tokens_per_row: int) -> dict
     torch.manual_seed(settings.seed)
     started = time.perf_counter()
     generated = 0
-    for batch in batches(encoded, spec.generation.chunk_size, settings.batch_size):
+    for batch in batches(encoded, chunk_size(spec), settings.batch_size):
         generated += run(sorted(batch, key=len, reverse=True))  # length-sorted, as the engine does
     seconds = time.perf_counter() - started
-    return result("free", len(prompts), len(prompts), len(prompts), seconds, generated,
-                  sum(map(len, encoded)), rss_before)
+    n = len(prompts)
+    return result("free", n, n, n, n, seconds, generated, sum(map(len, encoded)), rss_before)
 
 
 def startup(settings: Settings) -> dict[str, Any]:
     """A warm model load in a fresh process: imports timed apart from ``load_model`` itself."""
     started = time.perf_counter()
     import torch  # noqa: F401
-    import transformers  # noqa: F401
+    from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: F401  (lazy modules: import them now)
 
     imports = time.perf_counter() - started
     from llmsynth.models.loading import load_model
@@ -244,7 +256,8 @@ def spec_table(measured: dict[str, Any]) -> str:
     for p in measured["paths"]:
         lines.append(
             f"| {p['path']} | {p['rows_per_s']:.2f} | {p['tokens_per_s']:.1f} | {p['tokens_per_row']:.1f} "
-            f"| {p['prompt_tokens'] / p['rows']:.0f} | {p['valid']}/{p['rows']} | {p['first_pass_valid']}/{p['rows']} "
+            f"| {p['prompt_tokens'] / p['rows']:.0f} | {p['valid']}/{p['asked']} "
+            f"| {p['first_pass_valid']}/{p['asked']} "
             f"| {p['seconds']:.1f} | {p['peak_rss_mib']:.0f} | {p['rss_growth_mib']:.0f} |"
         )
     lines += [
@@ -268,8 +281,8 @@ def main() -> None:
     parser.add_argument("--temperature", type=float, default=None, help="Default: each spec's own.")
     parser.add_argument("--top-p", type=float, default=None, help="Default: each spec's own.")
     parser.add_argument("--specs", default="reference,wide,customers",
-                        help="Comma-separated built-in names (reference, wide, zero_shot, reviews, customers) "
-                             "or YAML paths.")
+                        help="Comma-separated built-in names (reference, wide, zero_shot, reviews, weighted, "
+                             "customers) or YAML paths.")
     parser.add_argument("--json", dest="json_path", default=None, help="Also write the figures to this file.")
     parser.add_argument("--no-startup", action="store_true", help="Skip the warm-load and preview timings.")
     args = parser.parse_args()

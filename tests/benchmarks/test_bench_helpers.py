@@ -19,7 +19,7 @@ SETTINGS = common.Settings(rows=12, seed=3)
 NO_TEMPLATE = SimpleNamespace(chat_template=None)  # a tokenizer without a chat template: plain transcripts
 
 
-@pytest.mark.parametrize("name", ["reference", "wide", "customers"])
+@pytest.mark.parametrize("name", ["reference", "wide", "reviews", "weighted", "customers"])
 def test_prompt_texts_are_the_ones_the_engine_sends(name: str) -> None:
     named = common.named_spec(name)
     spec = common.build_spec(named, SETTINGS)
