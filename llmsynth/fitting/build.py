@@ -98,6 +98,7 @@ def fit(data: pd.DataFrame, options: FitOptions | None = None, *, source: str | 
         columns.append(entry)
     if not columns:
         raise InputDataError("no column can be modelled (every column is empty or ignored)")
+    columns = _in_table_order(columns, list(frame.columns), notes)
 
     spec_dict: dict[str, Any] = {
         "name": options.name or (Path(source).stem if source else "fitted"),
@@ -113,6 +114,29 @@ def fit(data: pd.DataFrame, options: FitOptions | None = None, *, source: str | 
     spec = spec_from_dict(spec_dict, source=source or "<fit>")
     spec.notes.update(notes)
     return spec
+
+
+def _in_table_order(columns: list[Entry], order: list[str], notes: dict[str, str]) -> list[Entry]:
+    """Entries sorted by where their first column sits in the real table (generation order is set by the
+    dependencies, output order by the entries), so a label that comes last in the table comes last again."""
+    position = {name: i for i, name in enumerate(order)}
+
+    def first(entry: Entry) -> int:
+        names = [entry["name"]] if "name" in entry and entry["kind"] != "llm" else list(entry.get("columns") or [])
+        names += list(entry.get("fields") or [])
+        return min(position[n] for n in names)
+
+    ranked = sorted(range(len(columns)), key=lambda i: first(columns[i]))
+    moved = {f"columns/{old}": f"columns/{new}" for new, old in enumerate(ranked)}
+    renamed = {}
+    for key, text in notes.items():
+        head, _, rest = key.partition("/")
+        index, _, tail = rest.partition("/")
+        new = moved.get(f"{head}/{index}") if head == "columns" else None
+        renamed[f"{new}/{tail}" if new and tail else new or key] = text
+    notes.clear()
+    notes.update(renamed)
+    return [columns[i] for i in ranked]
 
 
 def _checked(data: Any) -> pd.DataFrame:

@@ -52,10 +52,9 @@ def infer_kind(series: pd.Series, name: str = "") -> Kind:
         return "boolean"
     if distinct < MIN_DISTINCT_FOR_TEXT or distinct <= MAX_CATEGORY_SHARE * len(text):
         return "categorical"
-    spaced = bool(text.str.contains(r"\s", regex=True).mean() > 0.5)
-    if distinct == len(text) and not spaced and text.str.len().max() <= MAX_ID_LENGTH:
-        return "identifier"
-    return "text" if spaced or distinct < len(text) else "identifier"
+    coded = bool(text.str.fullmatch(r"\S*\d\S*").all()) and text.str.len().max() <= MAX_ID_LENGTH
+    # unique codes with digits (C00042, 7f3a-...) are ids; unique words (names, countries) are text
+    return "identifier" if distinct == len(text) and coded else "text"
 
 
 def _numeric_kind(values: pd.Series, name: str) -> Kind:

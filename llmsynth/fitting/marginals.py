@@ -77,18 +77,8 @@ def constant(value: float, floats: bool = False) -> Entry:
 
 
 def discrete_table(x: np.ndarray, options: FitOptions, floats: bool = False) -> Entry:
-    """Exact frequencies; values seen fewer than ``min_count`` times are merged into the nearest
-    frequent value (``rare: group``), dropped (``drop``) or kept (``keep``)."""
+    """Exact frequencies (rare values were already merged or dropped by ``prepare``)."""
     values, counts = np.unique(x, return_counts=True)
-    frequent = counts >= options.min_count
-    if options.rare != "keep" and frequent.any() and not frequent.all():
-        kept = values[frequent]
-        if options.rare == "group":
-            nearest = kept[np.abs(values[:, None] - kept[None, :]).argmin(axis=1)]
-            merged = pd.Series(counts).groupby(nearest).sum()
-            values, counts = merged.index.to_numpy(dtype=float), merged.to_numpy()
-        else:
-            values, counts = kept, counts[frequent]
     shares = counts / counts.sum()
     table = {_number(v): round(float(s), 6) for v, s in zip(values, shares, strict=True)}
     entry: Entry = {"kind": "discrete", "probabilities": table, "normalize": True}

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.fitting.kinds import as_datetimes
+from llmsynth.fitting.marginals import MAX_DISCRETE_VALUES
 from llmsynth.fitting.options import FitOptions, Kind
 
 OTHER = "other"
@@ -28,7 +29,8 @@ def prepare(
         series = frame[name]
         if kind in NUMERIC_KINDS:
             values = pd.to_numeric(series, errors="coerce").astype(float).to_numpy()
-            out[name] = _protect(values, options, rng, whole=kind == "integer")
+            values = _protect(values, options, rng, whole=kind == "integer")
+            out[name] = merge_rare_numbers(values, options) if kind == "integer" else values
         elif kind == "datetime":
             stamps = as_datetimes(series)
             seconds = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]").astype(np.int64).astype(float)
@@ -39,7 +41,7 @@ def prepare(
             out[name] = group_rare(series, options)
         elif kind == "boolean" and not pd.api.types.is_bool_dtype(series.dropna()):
             if pd.api.types.is_numeric_dtype(series):
-                out[name] = pd.to_numeric(series, errors="coerce").astype(float).to_numpy()
+                out[name] = merge_rare_numbers(pd.to_numeric(series, errors="coerce").astype(float).to_numpy(), options)
             else:
                 out[name] = group_rare(series, options)
         else:
@@ -64,6 +66,22 @@ def _protect(values: np.ndarray, options: FitOptions, rng: np.random.Generator, 
             x = np.round(x)
     out = values.copy()
     out[present] = x
+    return out
+
+
+def merge_rare_numbers(values: np.ndarray, options: FitOptions) -> np.ndarray:
+    """For whole numbers with few distinct values (kept as exact frequencies): a value seen in fewer than
+    ``min_count`` rows moves to the nearest frequent value (``group``) or becomes missing (``drop``)."""
+    present = ~np.isnan(values)
+    distinct, counts = np.unique(values[present], return_counts=True)
+    frequent = counts >= options.min_count
+    if options.rare == "keep" or len(distinct) > MAX_DISCRETE_VALUES or frequent.all() or not frequent.any():
+        return values
+    kept = distinct[frequent]
+    out = values.copy()
+    x = values[present]
+    nearest = kept[np.abs(x[:, None] - kept[None, :]).argmin(axis=1)]
+    out[present] = np.where(np.isin(x, kept), x, nearest if options.rare == "group" else np.nan)
     return out
 
 

@@ -112,6 +112,10 @@ def _commented(value: Any, path: str, notes: dict[str, str]) -> Any:
             if note:
                 seq.yaml_set_comment_before_after_key(index, before=note, indent=2 * depth)
         return seq
+    if isinstance(value, str) and "\n" in value:
+        from ruamel.yaml.scalarstring import LiteralScalarString
+
+        return LiteralScalarString(value)  # prompts read as written, not as one quoted line
     return value
 
 
