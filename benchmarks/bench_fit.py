@@ -15,7 +15,7 @@ independently: right marginals, no dependence).
 
 SDV needs pandas < 3, which the project's environment does not have; run this in a separate venv
 (see docs/fit.md, "Benchmark"):
-  .venv-bench/bin/python benchmarks/bench_fit.py [--datasets wine iris] [--ctgan-epochs 300] [--seed 0]
+  .venv-bench/bin/python benchmarks/bench_fit.py [--datasets wine iris] [--ctgan-epochs 300] [--seeds 0 1 2]
 """
 
 from __future__ import annotations
@@ -177,7 +177,8 @@ def bench_dataset(name: str, tools: list[str], epochs: int, seed: int) -> list[d
         synthetic = runners[tool](train, label, len(train), seed)
         candidates.append((tool, synthetic, time.perf_counter() - started if tool != "shuffled" else None))
     for tool, synthetic, seconds in candidates:
-        row: dict[str, Any] = {"dataset": name, "rows": len(frame), "columns": frame.shape[1], "tool": tool}
+        row: dict[str, Any] = {"dataset": name, "rows": len(frame), "columns": frame.shape[1], "tool": tool,
+                               "seed": seed}
         row.update(quality(train, synthetic, metadata))
         row["tstr"] = tstr(train if tool == "holdout" else synthetic, holdout, label, classes, seed)
         row.update(privacy(train, holdout, synthetic))
@@ -187,10 +188,19 @@ def bench_dataset(name: str, tools: list[str], epochs: int, seed: int) -> list[d
     return rows
 
 
+def averaged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per dataset and tool: the mean over seeds (seconds: None when not timed)."""
+    frame = pd.DataFrame(rows)
+    keys = ["dataset", "rows", "columns", "tool"]
+    numbers = ["quality", "shapes", "pairs", "tstr", "dcr", "copies", "seconds"]
+    means = frame.groupby(keys, sort=False)[numbers].mean().reset_index()
+    return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in means.to_dict("records")]
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
     head = "| dataset | tool | quality | shapes | pairs | TSTR | DCR ratio | exact copies | fit+sample s |"
     lines = [head, "|" + "---|" * 9]
-    for r in rows:
+    for r in averaged(rows):
         seconds = "" if r["seconds"] is None else f"{r['seconds']:.2f}"
         tool = "holdout (real, TRTR)" if r["tool"] == "holdout" else r["tool"]
         lines.append(
@@ -205,7 +215,7 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
     parser.add_argument("--tools", nargs="+", default=["llmsynth", "gaussian_copula", "ctgan", "shuffled"])
     parser.add_argument("--ctgan-epochs", type=int, default=300, help="SDV's default is 300.")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="Splits and fits; several: means.")
     parser.add_argument("--json", type=Path, default=None, help="Also write every row to this JSON file.")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
@@ -215,7 +225,10 @@ def main() -> None:
         torch.set_num_threads(1)  # measured: on 2 shared cores one thread trains CTGAN twice as fast
     except ImportError:
         pass
-    rows = [r for name in args.datasets for r in bench_dataset(name, args.tools, args.ctgan_epochs, args.seed)]
+    rows = []
+    for name in args.datasets:
+        for seed in args.seeds:
+            rows.extend(bench_dataset(name, args.tools, args.ctgan_epochs, seed))
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")

@@ -100,3 +100,11 @@ def test_the_default_model_enriches_given_rows(default_backend: Any) -> None:
     assert len(data) >= 1
     assert data["job"].str.len().between(1, 20).all()
     assert set(data["tier"]) <= {"basic", "plus"}
+
+
+def test_the_example_spec_enriches_its_file() -> None:
+    spec = llmsynth.load_spec(Path(__file__).resolve().parents[2] / "examples" / "enrich" / "enrich.yaml")
+    data = llmsynth.generate(spec, backend=FakeBackend())
+    assert data["city"].tolist() == ["Tokyo", "Lima", "Oslo", "Lagos", "Paris", "Cairo"]
+    assert list(data.columns) == ["city", "age", "plan", "joined", "job", "note"]
+    assert data["job"].str.len().between(1, 30).all()

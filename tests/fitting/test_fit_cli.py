@@ -32,7 +32,8 @@ def test_fit_validate_generate_eval(iris_csv: Path, tmp_path: Path) -> None:
     assert "a Gaussian copula per value of 'species' (3 classes)" in result.output
     text = spec.read_text()
     assert text.startswith("# Fitted by `llmsynth fit` from ")
-    assert "kind: conditional" in text and "target: species" in text
+    assert "kind: conditional" in text
+    assert "target: species" in text
     assert runner.invoke(app, ["validate", str(spec)]).exit_code == 0
     out = tmp_path / "synthetic.csv"
     result = runner.invoke(app, ["generate", str(spec), "-o", str(out), "--quiet"])
@@ -79,6 +80,8 @@ def test_bad_options_exit_2_with_one_line(iris_csv: Path, tmp_path: Path, argume
 
 def test_missing_file_and_bad_output_suffix(tmp_path: Path) -> None:
     result = runner.invoke(app, ["fit", str(tmp_path / "none.csv"), "-o", str(tmp_path / "s.yaml")])
-    assert result.exit_code == 2 and "none.csv: file not found" in result.output
+    assert result.exit_code == 2
+    assert "none.csv: file not found" in result.output
     result = runner.invoke(app, ["fit", str(tmp_path / "none.csv"), "-o", str(tmp_path / "s.json")])
-    assert result.exit_code == 2 and "write the spec to a .yaml file" in result.output
+    assert result.exit_code == 2
+    assert "write the spec to a .yaml file" in result.output

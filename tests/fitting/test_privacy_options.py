@@ -66,7 +66,8 @@ def test_real_text_is_copied_only_as_requested_examples(table: pd.DataFrame) -> 
     group = default.llm_groups()[0]
     assert group.examples == []
     assert not any(note in default.to_yaml() for note in table["note"])
-    assert "{{ segment }}" in (group.prompt or "") and "{{ age }}" in (group.prompt or "")
+    assert "{{ segment }}" in (group.prompt or "")
+    assert "{{ age }}" in (group.prompt or "")
     with_examples = llmsynth.fit(frame, examples=3)
     shots = with_examples.llm_groups()[0].examples
     assert len(shots) == 3
