@@ -17,7 +17,7 @@ import pandas as pd
 
 from llmsynth.errors import InputDataError
 from llmsynth.fitting.dependence import category_order, latent_correlation, normal_scores, summary_score
-from llmsynth.fitting.kinds import infer_kinds
+from llmsynth.fitting.kinds import infer_kinds, is_bools
 from llmsynth.fitting.marginals import (
     MAX_DISCRETE_VALUES,
     Entry,
@@ -39,13 +39,15 @@ MIN_CLASS_ROWS = 10  # smaller classes share the copula fitted on all rows (the 
 @dataclass
 class _Fit:
     """What every modelling step reads: the prepared table, kinds, options, the one random stream,
-    the integer columns stored as floats, and the notes (YAML comments) being collected."""
+    the integer columns stored as floats, where the real table had missing values, and the notes
+    (YAML comments) being collected."""
 
     prepared: pd.DataFrame
     kinds: dict[str, Kind]
     options: FitOptions
     rng: np.random.Generator
     floats: set[str]
+    missing: pd.DataFrame
     notes: dict[str, str] = field(default_factory=dict)
 
 
@@ -57,7 +59,7 @@ def fit(data: pd.DataFrame, options: FitOptions | None = None, *, source: str | 
     label = _checked_label(options.label, kinds, frame)
     rng = np.random.default_rng(options.seed)
     floats = {c for c, k in kinds.items() if k in ("integer", "boolean") and pd.api.types.is_float_dtype(frame[c])}
-    state = _Fit(prepare(frame, kinds, options, rng), kinds, options, rng, floats)
+    state = _Fit(prepare(frame, kinds, options, rng), kinds, options, rng, floats, frame.isna())
     notes = state.notes
     columns: list[Entry] = []
 
@@ -74,7 +76,7 @@ def fit(data: pd.DataFrame, options: FitOptions | None = None, *, source: str | 
     )
     if per_class:
         assert label is not None
-        entry, note = _marginal(state, state.prepared, label)
+        entry, note = _marginal(state, None, label)
         notes[f"columns/{len(columns)}"] = f"{label}: the label, {note}"
         columns.append({"name": label, **entry})
         features = [c for c in modelled if c != label]
@@ -82,7 +84,7 @@ def fit(data: pd.DataFrame, options: FitOptions | None = None, *, source: str | 
             columns.append(_per_class(state, label, features, f"columns/{len(columns)}"))
     elif modelled:
         path = f"columns/{len(columns)}"
-        entry = _joint(state, state.prepared, modelled, path)
+        entry = _joint(state, None, modelled, path)
         if entry["kind"] == "copula":
             notes[path] = "one Gaussian copula over every modelled column"
             columns.append(entry)
@@ -167,14 +169,33 @@ def _is_class_label(values: pd.Series | np.ndarray, kind: Kind) -> bool:
     return kind == "integer" and pd.Series(values).nunique() <= MAX_DISCRETE_VALUES
 
 
-def _marginal(state: _Fit, table: pd.DataFrame, name: str) -> tuple[Entry, str]:
-    """One column's marginal on its own (the label, or the only modelled column) from ``table``."""
+Rows = np.ndarray | None  # a boolean mask over the table's rows (one class), or None for all of them
+
+
+def _rows(state: _Fit, rows: Rows) -> pd.DataFrame:
+    return state.prepared if rows is None else state.prepared[rows].reset_index(drop=True)
+
+
+def _marginal(state: _Fit, rows: Rows, name: str) -> tuple[Entry, str]:
+    """One column's marginal fitted on ``rows``, with the share of values missing there as ``null_rate``."""
+    entry, note = _values_marginal(state, _rows(state, rows), name)
+    missing = state.missing[name] if rows is None else state.missing[name][rows]
+    share = float(missing.mean()) if len(missing) else 0.0
+    if share > 0:
+        entry["null_rate"] = min(round(share, 4), 0.999)
+        note += f"; {share:.0%} missing"
+    return entry, note
+
+
+def _values_marginal(state: _Fit, table: pd.DataFrame, name: str) -> tuple[Entry, str]:
     series, kind, options = table[name], state.kinds[name], state.options
-    if kind == "categorical" or (kind == "boolean" and series.dtype == object):
+    if series.isna().all():  # missing in every row of this class: the column's values over all rows
+        series = state.prepared[name]
+    if kind == "categorical" or (kind == "boolean" and series.dtype == object and not is_bools(series)):
         labels = series.dropna()
         order = [str(c) for c in labels.value_counts().index]
         return category_entry(labels, order), f"{len(order)} categories"
-    if kind == "boolean" and pd.api.types.is_bool_dtype(series.dropna()):
+    if kind == "boolean" and is_bools(series):
         return boolean_entry(series.dropna()), "true/false"
     if kind == "datetime":
         return date_entry(series, options), "dates: quantile function"
@@ -184,30 +205,32 @@ def _marginal(state: _Fit, table: pd.DataFrame, name: str) -> tuple[Entry, str]:
     return numeric_marginal(values, kind, options, state.rng, floats=name in state.floats)
 
 
-def _joint(state: _Fit, table: pd.DataFrame, names: list[str], path: str) -> Entry:
-    """A copula over ``names`` fitted on ``table`` (one marginal when there is a single column)."""
+def _joint(state: _Fit, rows: Rows, names: list[str], path: str) -> Entry:
+    """A copula over ``names`` fitted on ``rows`` (one marginal when there is a single column)."""
     if len(names) == 1:
-        entry, note = _marginal(state, table, names[0])
+        entry, note = _marginal(state, rows, names[0])
         state.notes[path] = f"{names[0]}: {note}"
         return entry
+    table = _rows(state, rows)
     scores: dict[str, np.ndarray] = {}
     marginals: dict[str, Entry] = {}
     categorical = []
     for name in names:
         series, kind = table[name], state.kinds[name]
-        if kind == "categorical" or (kind == "boolean" and series.dtype == object):
+        if kind == "categorical" or (kind == "boolean" and series.dtype == object and not is_bools(series)):
             categorical.append(name)
             continue
-        marginals[name], state.notes[f"{path}/columns/{name}"] = _marginal(state, table, name)
+        marginals[name], state.notes[f"{path}/columns/{name}"] = _marginal(state, rows, name)
         scores[name] = normal_scores(_as_numbers(series), state.rng)
     summary = summary_score([scores[n] for n in names if n in scores and state.kinds[n] != "boolean"])
     for name in categorical:
         labels = table[name]
         present = labels.dropna()
         order = category_order(present, None if summary is None else summary[present.index])
-        if present.empty:  # a category column missing in every row of this class
-            present, order = pd.Series(["?"], dtype=object), ["?"]
-        marginals[name] = category_entry(present, order)
+        entry, _ = _marginal(state, rows, name)
+        if present.empty:
+            order = list(entry["categories"])
+        marginals[name] = {**entry, "categories": {c: entry["categories"][c] for c in order}}
         state.notes[f"{path}/columns/{name}"] = f"{len(order)} categories, ordered by their rows' numeric values"
         codes = labels.map({c: float(i) for i, c in enumerate(order)}).astype(float).to_numpy()
         scores[name] = normal_scores(codes, state.rng)
@@ -231,16 +254,16 @@ def _per_class(state: _Fit, label: str, features: list[str], path: str) -> Entry
     cases: dict[str, Entry] = {}
     pooled: list[str] = []
     for key in sorted(keys.dropna().unique(), key=_natural):
-        rows = state.prepared[(keys == key).to_numpy()].reset_index(drop=True)
-        if len(rows) < smallest:
+        rows = (keys == key).to_numpy()
+        if rows.sum() < smallest:
             pooled.append(str(key))
             continue
         cases[str(key)] = _joint(state, rows, features, f"{path}/cases/{key}")
     entry: Entry = {"kind": "conditional", "by": label, "columns": features, "cases": cases}
     described = f"a Gaussian copula per value of '{label}' ({len(cases)} classes)"
-    if pooled or not cases:
-        entry["default"] = _joint(state, state.prepared, features, f"{path}/default")
-        described += f"; classes with fewer than {smallest} rows share one fitted on all rows"
+    if pooled or not cases or keys.isna().any():
+        entry["default"] = _joint(state, None, features, f"{path}/default")
+        described += f"; classes with fewer than {smallest} rows (or no label) share one fitted on all rows"
     state.notes[path] = described
     return entry
 
@@ -278,7 +301,7 @@ def _header(
     missing = {c: float(frame[c].isna().mean()) for c in frame.columns if frame[c].isna().any()}
     if missing:
         shares = ", ".join(f"{c} {s:.0%}" for c, s in missing.items())
-        lines.append(f"Missing values (learned from the values present; none are generated): {shares}")
+        lines.append(f"Missing values, generated at the same rate (null_rate, at random within a class): {shares}")
     if label is not None:
         model = "one Gaussian copula per class" if per_class else "one joint Gaussian copula"
         lines.append(f"Label: {label} ({model})")

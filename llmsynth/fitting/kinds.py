@@ -38,7 +38,7 @@ def infer_kind(series: pd.Series, name: str = "") -> Kind:
     values = series.dropna()
     if values.empty:
         return "ignore"
-    if pd.api.types.is_bool_dtype(values):
+    if is_bools(values):
         return "boolean"
     if pd.api.types.is_datetime64_any_dtype(values):
         return "datetime"
@@ -55,6 +55,14 @@ def infer_kind(series: pd.Series, name: str = "") -> Kind:
     coded = bool(text.str.fullmatch(r"\S*\d\S*").all()) and text.str.len().max() <= MAX_ID_LENGTH
     # unique codes with digits (C00042, 7f3a-...) are ids; unique words (names, countries) are text
     return "identifier" if distinct == len(text) and coded else "text"
+
+
+def is_bools(values: pd.Series) -> bool:
+    """True/False values: a bool dtype, or objects that are all booleans (a bool column with gaps)."""
+    present = values.dropna()
+    if pd.api.types.is_bool_dtype(present):
+        return True
+    return present.dtype == object and len(present) > 0 and bool(present.map(type).isin([bool, np.bool_]).all())
 
 
 def _numeric_kind(values: pd.Series, name: str) -> Kind:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from llmsynth.fitting.kinds import as_datetimes
+from llmsynth.fitting.kinds import as_datetimes, is_bools
 from llmsynth.fitting.marginals import MAX_DISCRETE_VALUES
 from llmsynth.fitting.options import FitOptions, Kind
 
@@ -39,7 +39,9 @@ def prepare(
             out[name] = pd.to_datetime(pd.Series(protected), unit="s")
         elif kind == "categorical":
             out[name] = group_rare(series, options)
-        elif kind == "boolean" and not pd.api.types.is_bool_dtype(series.dropna()):
+        elif kind == "boolean" and is_bools(series):
+            out[name] = series.map(lambda v: None if _missing(v) else bool(v)).astype(object)
+        elif kind == "boolean":
             if pd.api.types.is_numeric_dtype(series):
                 out[name] = merge_rare_numbers(pd.to_numeric(series, errors="coerce").astype(float).to_numpy(), options)
             else:

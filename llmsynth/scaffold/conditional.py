@@ -1,5 +1,11 @@
-"""``kind: conditional``: rows are grouped by the value of ``by`` and each group is drawn by its case's
-sampler (fitted once), in the spec's case order, from the chunk's one stream."""
+"""``kind: conditional``: rows are grouped by the value of ``by`` and each group is finished by its
+case's sampler (fitted once).
+
+Material is drawn for every case over every row, before the ``by`` values are known (the engine draws
+fixed blocks of rows without looking at other columns); each row then uses its own case's share. So a
+row's values depend only on the seed, its position and its ``by`` value, never on the chunking. A
+case's own ``null_rate`` blanks values in that case's rows only.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.errors import SpecError
-from llmsynth.scaffold.base import Sampler
+from llmsynth.scaffold.base import Material, Sampler, rows_of
+from llmsynth.scaffold.missing import MissingMask
 from llmsynth.scaffold.registry import build_sampler
 
 
@@ -22,17 +29,39 @@ def key_text(values: pd.Series) -> np.ndarray:
     return values.astype(str).to_numpy(dtype=object)
 
 
+class _Case:
+    """One case's fitted sampler and, when it has a ``null_rate``, its missing-value mask."""
+
+    def __init__(self, entry: object, dataset: object, key: str) -> None:
+        self.sampler = build_sampler(entry, dataset)
+        rates = entry.null_rates() if hasattr(entry, "null_rates") else {}
+        self.mask = MissingMask(entry, key) if rates else None
+
+
 class ConditionalSampler(Sampler):
-    """``cases_``: value -> fitted sampler; ``default_`` for other values (or None)."""
+    """``cases_``: value -> case; ``default_`` for other values (or None)."""
 
     def fit(self) -> ConditionalSampler:
-        self.cases_ = {key: build_sampler(entry, self.dataset) for key, entry in self.spec.cases.items()}
-        self.default_ = None if self.spec.default is None else build_sampler(self.spec.default, self.dataset)
+        self.cases_ = {key: _Case(entry, self.dataset, key) for key, entry in self.spec.cases.items()}
+        self.default_ = None if self.spec.default is None else _Case(self.spec.default, self.dataset, "default")
         return self
 
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
+    def _all(self) -> list[tuple[str, _Case]]:
+        return [*self.cases_.items(), *([("\0default", self.default_)] if self.default_ is not None else [])]
+
+    def draw(self, n: int, rng: np.random.Generator) -> Material:
+        material: Material = {}
+        for index, (_, case) in enumerate(self._all()):
+            for name, values in case.sampler.draw(n, rng).items():
+                material[f"{index}:{name}"] = values
+            if case.mask is not None:
+                for name, values in case.mask.draw(n, rng).items():
+                    material[f"{index}:missing:{name}"] = values
+        return material
+
+    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         spec = self.spec
-        if spec.by not in context.columns:
+        if context is None or spec.by not in context.columns:
             raise SpecError(f"field 'by': column '{spec.by}' is not generated before this one", column=spec.label)
         keys = key_text(context[spec.by])
         unknown = sorted(set(keys.tolist()) - set(self.cases_))
@@ -41,20 +70,24 @@ class ConditionalSampler(Sampler):
                 f"no case for {spec.by} = {unknown[0]!r} and no default; cases: {', '.join(self.cases_)}",
                 column=spec.label,
             )
-        groups: list[tuple[np.ndarray, Sampler]] = [
-            (np.flatnonzero(keys == key), sampler) for key, sampler in self.cases_.items()
-        ]
-        if unknown and self.default_ is not None:
-            groups.append((np.flatnonzero(np.isin(keys, unknown)), self.default_))
         parts = []
-        for rows, sampler in groups:
+        for index, (key, case) in enumerate(self._all()):
+            rows = np.flatnonzero(np.isin(keys, unknown) if key == "\0default" else keys == key)
             if len(rows) == 0:
                 continue
-            values = sampler.sample(len(rows), rng, context.iloc[rows])
-            parts.append(values[spec.columns].set_axis(rows, axis=0))
+            own = {name[len(f"{index}:"):]: values[rows] for name, values in material.items()
+                   if name.startswith(f"{index}:")}
+            draws = {k: v for k, v in own.items() if not k.startswith("missing:")}
+            values = case.sampler.finish(draws, context.iloc[rows])[spec.columns]
+            if case.mask is not None:
+                values = case.mask.apply(values, {k[len("missing:"):]: v for k, v in own.items()
+                                                  if k.startswith("missing:")})
+            parts.append(values.set_axis(rows, axis=0))
         if not parts:
             return pd.DataFrame({name: pd.Series(dtype=float) for name in spec.columns})
-        return pd.concat(parts).sort_index().reset_index(drop=True)
+        out = pd.concat(parts).sort_index().reset_index(drop=True)
+        assert len(out) == rows_of(material)
+        return out
 
     def diagnostics(self) -> dict[str, float]:
         return {"cases": float(len(self.cases_))}

@@ -5,9 +5,8 @@ join them with any other marginal."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from llmsynth.scaffold.base import Sampler
+from llmsynth.scaffold.distributions import UniformDrawSampler
 from llmsynth.scaffold.numeric import finish
 from llmsynth.scaffold.promises import CategoricalPromise, Promise, TabulatedPromise
 from llmsynth.spec.sampler_fitted import DiscreteSpec, QuantilesSpec
@@ -47,11 +46,8 @@ def discrete_values(spec: DiscreteSpec, u: np.ndarray) -> np.ndarray:
     return out.astype(np.int64) if spec.integer_output else out
 
 
-class QuantilesSampler(Sampler):
-    """``kind: quantiles``."""
-
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({self.spec.name: quantile_values(self.spec, rng.random(n))})
+class QuantilesSampler(UniformDrawSampler):
+    """``kind: quantiles``: one uniform per row through ``quantile_values``."""
 
     def promises(self) -> list[Promise]:
         spec = self.spec
@@ -64,11 +60,8 @@ class QuantilesSampler(Sampler):
         return [TabulatedPromise(spec.name, tuple(xs), tuple(map(float, _probabilities(spec))))]
 
 
-class DiscreteSampler(Sampler):
-    """``kind: discrete``."""
-
-    def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({self.spec.name: discrete_values(self.spec, rng.random(n))})
+class DiscreteSampler(UniformDrawSampler):
+    """``kind: discrete``: one uniform per row through ``discrete_values``."""
 
     def promises(self) -> list[Promise]:
         values, probabilities = self.spec.table()

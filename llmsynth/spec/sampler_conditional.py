@@ -88,8 +88,9 @@ class ConditionalSpec(SamplerColumn):
             needs |= entry.dependencies()
         return needs - set(self.columns)
 
-    def column_schemas(self) -> list[ColumnSchema]:
-        """Per column, the widest schema over the cases (union of choices, widest numeric range)."""
+    def value_schemas(self) -> list[ColumnSchema]:
+        """Per column, the widest schema over the cases (union of choices, widest numeric range; nullable
+        when any case may leave it missing)."""
         per_column: dict[str, list[ColumnSchema]] = {name: [] for name in self.columns}
         for _, entry in self.entries():
             for schema in entry.column_schemas():
@@ -99,6 +100,11 @@ class ConditionalSpec(SamplerColumn):
 
 def merge_schemas(name: str, schemas: list[ColumnSchema]) -> ColumnSchema:
     """One schema that accepts every value any of ``schemas`` accepts."""
+    merged = _merged_type(name, schemas)
+    return merged.model_copy(update={"nullable": True}) if any(s.nullable for s in schemas) else merged
+
+
+def _merged_type(name: str, schemas: list[ColumnSchema]) -> ColumnSchema:
     types = {s.type for s in schemas}
     if types <= {"integer", "number"}:
         kind = "integer" if types == {"integer"} else "number"

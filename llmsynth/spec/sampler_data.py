@@ -46,7 +46,7 @@ class DataSpec(SamplerColumn):
     def output_names(self) -> list[str]:
         return list(self.columns)
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def value_schemas(self) -> list[ColumnSchema]:
         # existing values are taken as they are (missing ones included): only the new columns are checked
         return [ColumnSchema(name=name, type="string", nullable=True) for name in self.columns]
 

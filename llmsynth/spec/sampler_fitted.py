@@ -65,10 +65,10 @@ class QuantilesSpec(NumericColumn):
         numbers = self.numbers()
         return (numbers[0], numbers[-1])
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def value_schemas(self) -> list[ColumnSchema]:
         if self.type in ("date", "datetime"):
             return [ColumnSchema(name=self.name, type=self.type)]
-        return super().column_schemas()
+        return super().value_schemas()
 
 
 class DiscreteSpec(SamplerColumn):
@@ -122,7 +122,7 @@ class DiscreteSpec(SamplerColumn):
         total = sum(self.probabilities.values())
         return values, [self.probabilities[v] / total for v in values]
 
-    def column_schemas(self) -> list[ColumnSchema]:
+    def value_schemas(self) -> list[ColumnSchema]:
         values = sorted(self.probabilities)
         kind = "integer" if self.integer_output else "number"
         return [ColumnSchema(name=self.name, type=kind, minimum=values[0], maximum=values[-1])]

@@ -148,3 +148,19 @@ def test_bad_input_is_a_clear_error(table: pd.DataFrame) -> None:
         llmsynth.fit(table, clip=0.7)
     with pytest.raises(SpecError, match="unexpected keyword argument 'colour'"):
         llmsynth.fit(table, colour="red")
+
+
+def test_missing_values_come_back_at_their_rate(table: pd.DataFrame) -> None:
+    rng = np.random.default_rng(0)
+    gappy = table.drop(columns=["note"]).copy()
+    rates = {"income": 0.2, "country": 0.1, "joined": 0.05, "member": 0.15}
+    for column, rate in rates.items():
+        gappy[column] = gappy[column].mask(rng.random(len(gappy)) < rate)
+    spec = llmsynth.fit(gappy, label="segment")
+    assert "Missing values, generated at the same rate" in spec.to_yaml()
+    data = llmsynth.generate(spec, rows=6000)
+    for column in rates:
+        assert abs(data[column].isna().mean() - gappy[column].isna().mean()) < 0.02, column
+    assert data[["segment", "age", "visits"]].notna().all().all()
+    assert str(data["member"].dtype) == "boolean"  # True/False with gaps, not text
+    assert data["income"].dropna().between(table["income"].min(), table["income"].max()).all()
