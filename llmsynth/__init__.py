@@ -5,7 +5,7 @@ Hugging Face export (``to_hf_dataset``, ``write_hf_dataset``; needs the ``hf`` e
 Importing this package never imports torch, transformers or outlines.
 """
 
-from llmsynth.api import evaluate, generate, generate_run, load_spec
+from llmsynth.api import evaluate, fit, generate, generate_run, load_spec
 from llmsynth.errors import LLMSynthError, SpecError
 from llmsynth.export.hf import to_hf_dataset, write_hf_dataset
 from llmsynth.spec import DatasetSpec, LLMField, LLMGroup, ModelConfig, spec_from_dict
@@ -21,6 +21,7 @@ __all__ = [
     "SpecError",
     "__version__",
     "evaluate",
+    "fit",
     "generate",
     "generate_run",
     "load_spec",

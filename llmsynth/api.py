@@ -57,6 +57,7 @@ def generate_run(
     output: str | Path | None = None,
     backend: Any = None,
     progress: Progress | None = None,
+    data: pd.DataFrame | str | Path | None = None,
 ) -> GenerationRun:
     """Generate rows; with ``output``, stream chunks to that file and write its run record and rejects
     (the rows are then not kept in memory: ``data`` is an empty frame with the columns).
@@ -64,6 +65,8 @@ def generate_run(
     ``model`` overrides model settings (``{"name": "qwen2.5-1.5b-instruct", "device": "cuda"}``, or
     dotted keys such as ``"generation.temperature"``) without editing the spec; ``decoding``
     ("constrained" or "free") switches every LLM group, to compare the two modes on one spec.
+    ``data`` (a DataFrame or table file) gives existing rows: the spec's other columns are generated
+    for each of them (enrichment; see ``kind: data`` in docs/fit.md).
     """
     from llmsynth.engine.run_record import write_sidecars
     from llmsynth.engine.runner import Runner
@@ -71,6 +74,10 @@ def generate_run(
     from llmsynth.io import TableWriter
 
     resolved = _with_overrides(_as_spec(spec), seed, model, decoding)
+    if data is not None:
+        from llmsynth.spec.sampler_data import with_rows
+
+        resolved = with_rows(resolved, data if isinstance(data, pd.DataFrame) else _read(data))
     runner = Runner(resolved, backend=backend)
     writer = TableWriter(output) if output is not None else None
     frames: list[pd.DataFrame] = []
@@ -113,10 +120,38 @@ def generate(
     decoding: str | None = None,
     backend: Any = None,
     progress: Progress | None = None,
+    data: pd.DataFrame | str | Path | None = None,
 ) -> pd.DataFrame:
     """Generate a table as a DataFrame: every row valid against the spec's row schema, each column in
-    the dtype the spec declares (choices ``category``, dates ``datetime64``, integers ``int64``/``Int64``)."""
-    return generate_run(spec, rows, seed, model=model, decoding=decoding, backend=backend, progress=progress).data
+    the dtype the spec declares (choices ``category``, dates ``datetime64``, integers ``int64``/``Int64``);
+    with ``data``, one output row per row of that table (its columns kept, the spec's columns added)."""
+    return generate_run(
+        spec, rows, seed, model=model, decoding=decoding, backend=backend, progress=progress, data=data
+    ).data
+
+
+def fit(data: pd.DataFrame | str | Path, **options: Any) -> DatasetSpec:
+    """Learn a spec from a real table (DataFrame or CSV/Parquet file): ``fit(df, label="target")``.
+
+    Options are those of ``llmsynth.fitting.FitOptions`` (label, kinds, label_model, marginals, min_count,
+    rare, noise, clip, examples, knots, seed, name, rows); see docs/fit.md. ``spec.to_yaml()`` writes it.
+    """
+    from llmsynth.fitting import FitOptions
+    from llmsynth.fitting import fit as _fit
+
+    try:
+        settings = FitOptions(**options)
+    except TypeError as exc:
+        raise SpecError(f"fit: {exc}") from exc
+    if isinstance(data, pd.DataFrame):
+        return _fit(data, settings)
+    return _fit(_read(data), settings, source=str(data))
+
+
+def _read(path: str | Path) -> pd.DataFrame:
+    from llmsynth.io import read_table
+
+    return read_table(path)
 
 
 def evaluate(

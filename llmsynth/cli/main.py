@@ -13,6 +13,7 @@ from rich.table import Table
 from llmsynth import api
 from llmsynth.cli.errors import DEBUG, handle_errors
 from llmsynth.cli.eval_cmd import eval_command
+from llmsynth.cli.fit_cmd import fit_command
 from llmsynth.cli.parse_cmd import parse_command
 from llmsynth.cli.plot_cmd import plot_command
 from llmsynth.cli.progress import row_progress
@@ -233,6 +234,7 @@ def schema(
 
 
 app.command("eval")(eval_command)
+app.command("fit")(fit_command)
 app.command("parse")(parse_command)
 app.command("plot")(plot_command)
 

@@ -60,6 +60,8 @@ def plain_value(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, datetime) and value != value:  # pandas' NaT: a missing date (null_rate)
+        return None
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):

@@ -93,7 +93,7 @@ class CopulaSampler(Sampler):
     def promises(self) -> list[Promise]:
         promises: list[Promise] = []
         for marginal in self.spec.columns.values():
-            promises.extend(sampler_class(marginal.kind)(marginal, self.dataset).promises())
+            promises.extend(sampler_class(marginal.kind)(marginal, self.dataset).fit().promises())
         spearman = 6 / np.pi * np.arcsin(self.latent_ / 2)  # exact for continuous marginals
         columns = tuple(self.spec.columns)
         return [*promises, CorrelationPromise(columns, _as_tuple(spearman), method="spearman")]

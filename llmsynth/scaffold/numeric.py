@@ -23,6 +23,7 @@ from llmsynth.scaffold.strings import strings_from_codes
 from llmsynth.spec.sampler_basic import BooleanSpec, CategoricalSpec, IntegerSpec, normalised_weights
 from llmsynth.spec.sampler_common import ByColumn, NumericColumn
 from llmsynth.spec.sampler_dists import DistributionColumn
+from llmsynth.spec.sampler_fitted import DiscreteSpec, QuantilesSpec
 
 _MAX_LAWS = 256  # distinct per-row laws worth compiling; beyond that scipy evaluates row by row
 
@@ -131,6 +132,10 @@ def uniform_values(spec: Any, u: np.ndarray, context: pd.DataFrame | None) -> An
     if isinstance(spec, BooleanSpec):
         p = resolve(spec.p, context, spec.name, "p")
         return np.asarray(u >= 1 - np.asarray(p))  # high uniforms -> True, so ranks carry over
+    if isinstance(spec, QuantilesSpec | DiscreteSpec):
+        from llmsynth.scaffold.fitted import discrete_values, quantile_values  # imports finish from here
+
+        return quantile_values(spec, u) if isinstance(spec, QuantilesSpec) else discrete_values(spec, u)
     if isinstance(spec, CategoricalSpec):
         if spec.by is not None:
             return conditional_categories(spec, u, context)

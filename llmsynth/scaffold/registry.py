@@ -35,6 +35,10 @@ SAMPLERS: dict[str, str] = {
     "tree": "llmsynth.scaffold.tree:TreeSampler",
     "arma": "llmsynth.scaffold.timeseries:ArmaSampler",
     "graph": "llmsynth.scaffold.graphs:GraphSampler",
+    "quantiles": "llmsynth.scaffold.fitted:QuantilesSampler",
+    "discrete": "llmsynth.scaffold.fitted:DiscreteSampler",
+    "conditional": "llmsynth.scaffold.conditional:ConditionalSampler",
+    "data": "llmsynth.scaffold.data_rows:DataRowsSampler",
 }
 
 

@@ -43,6 +43,7 @@ class DatasetSpec(StrictModel):
     sensitive: list[str] = Field(default_factory=list, description="Columns the bias eval groups by.")
 
     _source: Path | None = PrivateAttr(default=None)
+    _notes: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_outputs(self) -> DatasetSpec:
@@ -62,6 +63,20 @@ class DatasetSpec(StrictModel):
     def source(self) -> Path | None:
         """The file this spec was loaded from (None for specs built in Python)."""
         return self._source
+
+    @property
+    def notes(self) -> dict[str, str]:
+        """Comments ``to_yaml`` writes: path ("columns/2/columns/age", "" for the header) -> text."""
+        return self._notes
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        """The spec as commented YAML that ``load_spec`` reads back to an equal spec; written to ``path`` if given."""
+        from llmsynth.spec.writer import spec_yaml
+
+        text = spec_yaml(self)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
 
     @property
     def base_dir(self) -> Path:

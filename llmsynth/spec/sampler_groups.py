@@ -10,12 +10,13 @@ from pydantic import Field, model_validator
 from llmsynth.spec.sampler_basic import BooleanSpec, CategoricalSpec, IntegerSpec
 from llmsynth.spec.sampler_common import DataSource, SamplerColumn, check_matrix, invalid, min_eigenvalue
 from llmsynth.spec.sampler_dists import DIST_SPECS
+from llmsynth.spec.sampler_fitted import FITTED_SPECS
 from llmsynth.spec.schema import ColumnSchema, SumConstraint
 
 _PSD_TOLERANCE = 1e-10
 
 Marginal = Annotated[
-    Union[(*DIST_SPECS, CategoricalSpec, BooleanSpec, IntegerSpec)],  # type: ignore[valid-type]
+    Union[(*DIST_SPECS, *FITTED_SPECS, CategoricalSpec, BooleanSpec, IntegerSpec)],  # type: ignore[valid-type]
     Field(discriminator="kind"),
 ]
 

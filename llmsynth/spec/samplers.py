@@ -15,6 +15,8 @@ from llmsynth.spec.sampler_basic import (
     IntegerSpec,
 )
 from llmsynth.spec.sampler_common import ByColumn, NumericColumn, SamplerColumn
+from llmsynth.spec.sampler_conditional import CONDITIONAL_SPECS, ConditionalSpec
+from llmsynth.spec.sampler_data import DATA_SPECS, DataSpec
 from llmsynth.spec.sampler_dists import (
     DIST_SPECS,
     BetaSpec,
@@ -30,6 +32,7 @@ from llmsynth.spec.sampler_dists import (
     TruncNormalSpec,
     UniformSpec,
 )
+from llmsynth.spec.sampler_fitted import FITTED_SPECS, DiscreteSpec, QuantilesSpec
 from llmsynth.spec.sampler_groups import (
     GROUP_SPECS,
     CopulaSpec,
@@ -40,7 +43,10 @@ from llmsynth.spec.sampler_groups import (
 from llmsynth.spec.sampler_montecarlo import MONTE_CARLO_SPECS, DensitySpec, EmpiricalSpec
 from llmsynth.spec.sampler_structure import STRUCTURE_SPECS, ArmaSpec, GraphSpec, TreeSpec
 
-SAMPLER_SPECS = (*DIST_SPECS, *BASIC_SPECS, *MONTE_CARLO_SPECS, *GROUP_SPECS, *STRUCTURE_SPECS)
+SAMPLER_SPECS = (
+    *DIST_SPECS, *BASIC_SPECS, *MONTE_CARLO_SPECS, *GROUP_SPECS, *STRUCTURE_SPECS,
+    *FITTED_SPECS, *CONDITIONAL_SPECS, *DATA_SPECS,
+)
 
 __all__ = [
     "SAMPLER_SPECS",
@@ -50,9 +56,12 @@ __all__ = [
     "BooleanSpec",
     "ByColumn",
     "CategoricalSpec",
+    "ConditionalSpec",
     "CopulaSpec",
+    "DataSpec",
     "DateSpec",
     "DensitySpec",
+    "DiscreteSpec",
     "DistributionColumn",
     "EmpiricalSpec",
     "ExponentialSpec",
@@ -68,6 +77,7 @@ __all__ = [
     "NormalSpec",
     "NumericColumn",
     "PoissonSpec",
+    "QuantilesSpec",
     "SamplerColumn",
     "ScipySpec",
     "TreeSpec",
