@@ -65,8 +65,15 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
     ),
+    allow_path: list[Path] = typer.Option(
+        [], "--allow-path", help="A folder spec files may point into besides their own (repeatable).",
+    ),
 ) -> None:
     DEBUG["enabled"] = debug
+    if allow_path:
+        from llmsynth.spec.paths import allow_paths
+
+        allow_paths(list(allow_path))
 
 
 def _overrides(
