@@ -9,10 +9,12 @@ search linearly and never finish for heavy tails (zipf with a = 1.0000001).
 
 from __future__ import annotations
 
+import json
 import math
-import sys
+import os
+import select
+import signal
 import threading
-import time
 import warnings
 from typing import Any
 
@@ -39,7 +41,9 @@ POISSON_MAX_LAM = 1e9
 BINOMIAL_MAX_N = 1e12
 NEGBINOMIAL_MIN_P = 1e-7
 NEGBINOMIAL_MAX_MEAN = 1e10
-PROBE_LEVELS = (1e-15, 0.5, 1 - 1e-15)
+# kind: scipy is probed where a table of a million rows draws values, not at the 1e-15 extremes: a
+# heavy tail such as zipf(a=2.5) has its 1 - 1e-15 quantile near 1e10, which scipy finds step by step
+PROBE_LEVELS = (1e-6, 0.5, 1 - 1e-6)
 PROBE_SECONDS = 1.0
 
 
@@ -139,48 +143,66 @@ def _scipy_range(column: ScipySpec) -> tuple[float, float]:
     return min(finite), max(finite)
 
 
-class _Timeout(Exception):
-    pass
-
-
 def probe_quantiles(dist: str, params: dict[str, float], levels: tuple[float, ...]) -> list[float]:
     """scipy's quantiles at ``levels``, or a FamilyProblem when they take over PROBE_SECONDS.
 
-    The work runs in a daemon thread whose tracer stops Python-level searches at the deadline; a
-    search stuck inside compiled code is left behind (it ends with the process).
+    Some of scipy's quantile searches never return (zipf near a = 1 loops in Python; negative binomial
+    with p = 1e-12 spins in compiled code holding the GIL), so the probe runs in a forked child that
+    is killed at the deadline; where there is no fork, in a thread that is abandoned instead.
     """
+    runner = _in_child if hasattr(os, "fork") else _in_thread
+    outcome = runner(lambda: _quantiles(dist, params, levels))
+    if outcome is None:
+        raise FamilyProblem(
+            "params", f"scipy.stats.{dist} with params {params} takes over {PROBE_SECONDS:g} s for "
+            f"{len(levels)} quantile(s) (a heavy tail scipy searches step by step); sampling would not finish",
+        )
+    if "error" in outcome:
+        raise FamilyProblem("params", f"params for '{dist}': {outcome['error']}")
+    return [float(v) for v in outcome["values"]]
+
+
+def _quantiles(dist: str, params: dict[str, float], levels: tuple[float, ...]) -> dict[str, Any]:
     import scipy.stats  # lazy: only kind: scipy pays for it
 
-    family: Any = getattr(scipy.stats, dist)
-    result: dict[str, Any] = {}
-    deadline = time.monotonic() + PROBE_SECONDS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            values = getattr(scipy.stats, dist).ppf(list(levels), **params)
+        return {"values": [float(v) for v in values]}
+    except Exception as exc:  # scipy refuses the parameters: reported to the user as such
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        if time.monotonic() > deadline:
-            raise _Timeout
-        return tracer
 
-    def work() -> None:
-        sys.settrace(tracer)
+def _in_child(work: Any) -> dict[str, Any] | None:
+    import scipy.stats  # noqa: F401 - imported before the fork, so the child starts at once
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, report, and leave without running the parent's exit handlers
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                result["values"] = [float(v) for v in family.ppf(list(levels), **params)]
-        except _Timeout:
-            pass
-        except Exception as exc:  # scipy rejects the parameters: reported to the user as such
-            result["error"] = exc
+            os.close(read_end)
+            os.write(write_end, json.dumps(work()).encode())
         finally:
-            sys.settrace(None)
+            os._exit(0)
+    os.close(write_end)
+    try:
+        ready, _, _ = select.select([read_end], [], [], PROBE_SECONDS)
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            return None
+        chunks = []
+        while chunk := os.read(read_end, 65536):
+            chunks.append(chunk)
+        return dict(json.loads(b"".join(chunks) or b'{"error": "the probe ended without an answer"}'))
+    finally:
+        os.close(read_end)
+        os.waitpid(pid, 0)
 
-    thread = threading.Thread(target=work, name="llmsynth-scipy-probe", daemon=True)
+
+def _in_thread(work: Any) -> dict[str, Any] | None:
+    result: dict[str, Any] = {}
+    thread = threading.Thread(target=lambda: result.update(work()), name="llmsynth-scipy-probe", daemon=True)
     thread.start()
-    thread.join(PROBE_SECONDS + 0.5)
-    if "error" in result:
-        raise FamilyProblem("params", f"params for '{dist}': {result['error']}")
-    if "values" not in result:
-        raise FamilyProblem(
-            "params", f"scipy.stats.{dist} with params {params} takes over {PROBE_SECONDS:g} s for 3 quantiles "
-            "(a heavy tail scipy searches step by step); sampling would not finish",
-        )
-    return list(result["values"])
+    thread.join(PROBE_SECONDS)
+    return result or None

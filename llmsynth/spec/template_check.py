@@ -29,6 +29,8 @@ from llmsynth.spec.template_sandbox import (
     STR_METHOD_CHECKS,
     LimitedSandbox,
     TemplateLimitError,
+    check_printf,
+    checked_mul,
     checked_range,
     environment,
     sized,
@@ -239,10 +241,21 @@ class _Checker:
     def _binop(self, node: nodes.BinExpr) -> Any:
         left, right = self._const(node.left), self._const(node.right)
         if left is UNKNOWN or right is UNKNOWN:
+            self._partly_known(node, left, right)
             return UNKNOWN
         symbol = _ARITHMETIC[type(node).__name__]
         operation = BINOPS.get(symbol) or _PLAIN[symbol]
         return self._apply(lambda: operation(left, right), node.lineno)
+
+    def _partly_known(self, node: nodes.BinExpr, left: Any, right: Any) -> None:
+        """Sizes known without every value: ``'%0999999999d' % age``, ``[age] * 10**9``."""
+        if isinstance(node, nodes.Mod) and isinstance(left, str):
+            self._limited(lambda: check_printf(left), node.lineno)
+        if isinstance(node, nodes.Mul):
+            for seq, count in ((node.left, right), (node.right, left)):
+                if isinstance(seq, nodes.List | nodes.Tuple) and isinstance(count, int):
+                    sample = [0] * len(seq.items)
+                    self._limited(lambda s=sample, c=count: checked_mul(s, c), node.lineno)
 
     @staticmethod
     def _apply(action: Any, line: int) -> Any:

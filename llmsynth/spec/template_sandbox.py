@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import math
 import re
 import string
 from collections.abc import Callable, Iterator
@@ -139,7 +140,7 @@ def checked_mul(left: Any, right: Any) -> Any:
 
 def checked_pow(left: Any, right: Any) -> Any:
     if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
-        bits = left.bit_length() * right
+        bits = int(math.log2(abs(left)) * right) + 1
         if bits > MAX_INT_BITS:
             raise TemplateLimitError(f"{_show(left)} ** {right} is an integer of about {bits:,} bits "
                                      f"(limit {MAX_INT_BITS:,})")

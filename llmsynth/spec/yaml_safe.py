@@ -114,8 +114,9 @@ def load_yaml(text: str, *, source: str) -> Any:
     """The data of one YAML document, or a SpecError naming the file, the line and the problem."""
     if len(text) > MAX_SPEC_BYTES:
         raise SpecError(f"file too large (a spec may have at most {MAX_SPEC_BYTES:,} characters)", source=source)
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # the reader refuses control characters here already
         node = loader.get_single_node()
         if node is None:
             return None
@@ -133,4 +134,5 @@ def load_yaml(text: str, *, source: str) -> Any:
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. PyYAML's own `2024-13-45` as a date
         raise SpecError(f"malformed YAML value: {exc}", source=source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
