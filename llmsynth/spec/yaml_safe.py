@@ -6,6 +6,7 @@
   aliases make 10^9 values that pydantic would then walk), nor refer to themselves.
 - Nesting deeper than ``MAX_DEPTH`` and files over ``MAX_SPEC_BYTES`` are refused before any walk.
 - ``1e5`` is a number, as in YAML 1.2 and JSON (PyYAML's YAML 1.1 reads it as the string "1e5").
+- A lone surrogate escape (``"\\ud800"``) is refused: no output file can hold that text.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from llmsynth.errors import SpecError
 MAX_SPEC_BYTES = 16 * 1024 * 1024
 MAX_NODES = 1_000_000
 MAX_DEPTH = 100
+MAX_BRACKET_DEPTH = 1_000  # past Python's recursion limit the composer fails anyway
+_BRACKETS = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _FLOAT_1_2 = re.compile(
     r"""^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)
@@ -81,6 +85,8 @@ def _expanded_size(root: Node) -> int:
         if key in active:
             raise _LimitError("an alias refers to the mapping or list that contains it", node)
         if isinstance(node, ScalarNode):
+            if isinstance(node.value, str) and _SURROGATE.search(node.value):
+                raise _LimitError("a lone surrogate escape (\\ud800-\\udfff) is not valid Unicode text", node)
             return 1
         active.add(key)
         children: list[Node] = []
@@ -110,10 +116,21 @@ class _LimitError(Exception):
         self.line = node.start_mark.line + 1
 
 
+def _bracket_depth(text: str) -> int:
+    """Deepest run of unclosed ``[``/``{`` (quotes ignored: an over-count only matters past the limit)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def load_yaml(text: str, *, source: str) -> Any:
     """The data of one YAML document, or a SpecError naming the file, the line and the problem."""
     if len(text) > MAX_SPEC_BYTES:
         raise SpecError(f"file too large (a spec may have at most {MAX_SPEC_BYTES:,} characters)", source=source)
+    if _bracket_depth(text) > MAX_BRACKET_DEPTH:  # PyYAML's scanner is quadratic in flow nesting
+        raise SpecError(f"YAML nested too deeply (more than {MAX_BRACKET_DEPTH} open brackets)", source=source)
     loader: _Loader | None = None
     try:
         loader = _Loader(text)  # the reader refuses control characters here already

@@ -34,9 +34,10 @@ def test_exponent_numbers_are_numbers() -> None:
         ("a: \x1f\n", "special characters are not allowed"),
         ("a: !!python/object/apply:os.system ['true']\n", "could not determine a constructor"),
         ("a: [1, 2\n", "malformed YAML at line 2"),
+        ('a: ok\nb: "x\\ud800"\n', "YAML refused at line 2: a lone surrogate escape"),
     ],
     ids=["duplicate", "duplicate-in-flow", "recursive-alias", "deep", "very-deep", "bad-date", "control-char",
-         "python-tag", "unclosed"],
+         "python-tag", "unclosed", "lone-surrogate"],
 )
 def test_refused_with_file_and_line(text: str, message: str) -> None:
     with pytest.raises(SpecError) as info:
