@@ -16,6 +16,7 @@ from llmsynth.cli.eval_cmd import eval_command
 from llmsynth.cli.parse_cmd import parse_command
 from llmsynth.cli.plot_cmd import plot_command
 from llmsynth.cli.progress import row_progress
+from llmsynth.errors import SpecError
 from llmsynth.io import table_format
 
 
@@ -172,8 +173,14 @@ def preview(
 
 @app.command()
 @handle_errors
-def validate(spec: Path = SPEC_ARG) -> None:
-    """Check SPEC without generating: schema, parameters, templates, dependencies; print the plan."""
+def validate(
+    spec: Path = SPEC_ARG,
+    dry_rows: int = typer.Option(
+        3, "--dry-rows", min=0, max=1000, help="Scaffold rows drawn to render each prompt once (0: skip)."
+    ),
+) -> None:
+    """Check SPEC without the model: schema, number ranges, file references, templates (sandbox and
+    limits), dependencies; then draw a few scaffold rows and render every prompt; print the plan."""
     from llmsynth.spec import LLMGroup, order_columns
     from llmsynth.spec.graph import column_reads
 
@@ -190,6 +197,18 @@ def validate(spec: Path = SPEC_ARG) -> None:
         reads = ", ".join(sorted(column_reads(column, loaded)))
         table.add_row(str(step), kind, ", ".join(column.output_names()), reads)
     out.print(table)
+    if dry_rows:
+        from llmsynth.engine.dry_run import dry_run
+
+        try:
+            done = dry_run(loaded, rows=dry_rows)
+        except SpecError as exc:
+            raise SpecError(str(exc), source=str(spec)) from exc
+        if done.skipped:
+            typer.echo(f"dry run skipped: {done.skipped}")
+        else:
+            rendered = f", prompts rendered (longest {done.longest_prompt:,} characters)" if done.prompts else ""
+            typer.echo(f"dry run: {done.rows} scaffold rows drawn{rendered}")
     if loaded.llm_groups() and loaded.model.backend == "transformers":
         from llmsynth.errors import ModelLoadError
         from llmsynth.models.sources import locate
