@@ -13,6 +13,7 @@ Why these numbers (all documented in docs/hostile-input.md):
 
 from __future__ import annotations
 
+import ast
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -22,7 +23,7 @@ from pydantic import BaseModel
 from llmsynth.errors import SpecError
 from llmsynth.spec.base import ColumnBase
 from llmsynth.spec.dataset import DatasetSpec
-from llmsynth.spec.expression import ExpressionColumn
+from llmsynth.spec.expression import ExpressionColumn, parse_expression
 from llmsynth.spec.limits_families import FamilyProblem, family_range
 from llmsynth.spec.llm import LLMGroup
 from llmsynth.spec.sampler_basic import CategoricalSpec, DateSpec, IdSpec, IntegerSpec
@@ -122,6 +123,8 @@ def _kind_problems(column: ColumnBase, prefix: str) -> Iterator[Problem]:
         digits = column.round
         if digits is not None and abs(digits) > MAX_ROUND:
             yield f("round"), f"{digits} decimals is beyond the {MAX_ROUND} that float64 holds"
+    if isinstance(column, ExpressionColumn):
+        yield from _expression_problems(column, prefix)
     if isinstance(column, NumericColumn):
         yield from _value_range_problems(column, prefix)
     if isinstance(column, IntegerSpec):
@@ -160,6 +163,21 @@ def _kind_problems(column: ColumnBase, prefix: str) -> Iterator[Problem]:
         yield from _graph_problems(column, prefix)
     if isinstance(column, EmpiricalSpec):
         yield from _at_most(f("bins"), column.bins, MAX_BINS)
+
+
+def _expression_problems(column: ExpressionColumn, prefix: str) -> Iterator[Problem]:
+    """Integer powers of constants are computed in int64 by numpy: 2**100 would wrap around silently."""
+    for node in ast.walk(parse_expression(column.expr)):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            base, power = node.left, node.right
+            if (isinstance(base, ast.Constant) and isinstance(power, ast.Constant)
+                    and type(base.value) is int and type(power.value) is int
+                    and power.value > 0 and abs(base.value) > 1
+                    and math.log2(abs(base.value)) * power.value >= 63):
+                yield f"{prefix}expr", (
+                    f"{base.value}**{power.value} overflows 64-bit integers; write {base.value}.0**{power.value} "
+                    "for a float"
+                )
 
 
 def _integer(field: str, value: int) -> Iterator[Problem]:

@@ -78,3 +78,12 @@ def test_dataset_sizes_are_bounded() -> None:
         spec_from_dict({"rows": 2_000_000_000, "columns": [{"name": "x", "kind": "normal"}]})
     with pytest.raises(SpecError, match=r"field 'model\.batch_size': must be at least 1"):
         spec_from_dict({"model": {"batch_size": 0}, "columns": [{"name": "x", "kind": "normal"}]})
+
+
+def test_integer_powers_that_wrap_around_are_refused() -> None:
+    with pytest.raises(SpecError, match=r"column 'y': field 'expr': 2\*\*1000000 overflows 64-bit integers"):
+        spec_from_dict({"columns": [{"name": "x", "kind": "normal"},
+                                    {"name": "y", "kind": "expression", "expr": "x + 2**1000000"}]})
+    spec = spec_from_dict({"columns": [{"name": "x", "kind": "normal"},
+                                       {"name": "y", "kind": "expression", "expr": "x + 2**62 + 2.0**100"}]})
+    assert spec.column_names == ["x", "y"]
