@@ -44,6 +44,8 @@ def dry_run(spec: DatasetSpec, rows: int = 3) -> DryRun:
     for column in order_columns(spec):
         if isinstance(column, LLMGroup):
             model = build_row_model(column.column_schemas(), "DryRun")
+            if column.decoding == "free" and column.parser == "regex":
+                _check_regex(column)
             builder = PromptBuilder(column, spec, model)
             records = frame.to_dict("records")
             for index, record in enumerate(records):
@@ -70,6 +72,19 @@ def dry_run(spec: DatasetSpec, rows: int = 3) -> DryRun:
         for name in column.output_names():
             frame[name] = pd.Series(values[name].to_numpy()[:rows])  # a shorter table leaves NaN
     return result
+
+
+def _check_regex(group: LLMGroup) -> None:
+    """The free-decoding pattern compiles under RE2 and names every required field."""
+    from llmsynth.parsers.keys import KeyMap
+    from llmsynth.parsers.regex_parser import compile_row_pattern
+
+    schemas = group.column_schemas()
+    keys = KeyMap([s.name for s in schemas], required=[s.name for s in schemas if not s.nullable])
+    try:
+        compile_row_pattern(group.regex, keys)
+    except SpecError as exc:
+        raise SpecError(f"field 'regex': {exc}", column=group.label) from None
 
 
 def _placeholders(group: LLMGroup) -> dict[str, Any]:

@@ -42,8 +42,10 @@ def test_a_good_spec_reports_the_dry_run(tmp_path: Path) -> None:
         ("{{ n.upper() }}", "", "column 'person': prompt: 'int object' has no attribute 'upper'"),
         ("{{ n }}", "    examples: [{n: 1, job: Chef, age: 7}]\n",
          "column 'person': examples[0] is not a valid answer: age: Input should be greater than or equal to 18"),
+        ("{{ n }}", "    decoding: free\n    parser: regex\n    regex: '(?P<job>\\w+) (?P<age>\\d+)(?=x)'\n",
+         "column 'person': field 'regex': regex"),
     ],
-    ids=["size-from-data", "method-of-a-value", "bad-example"],
+    ids=["size-from-data", "method-of-a-value", "bad-example", "regex-lookahead"],
 )
 def test_failures_that_need_row_values_are_exit_2(tmp_path: Path, prompt: str, extra: str, message: str) -> None:
     path = write(tmp_path, prompt, extra)
