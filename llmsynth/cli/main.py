@@ -17,6 +17,7 @@ from llmsynth.cli.fit_cmd import fit_command
 from llmsynth.cli.parse_cmd import parse_command
 from llmsynth.cli.plot_cmd import plot_command
 from llmsynth.cli.progress import row_progress
+from llmsynth.errors import SpecError
 from llmsynth.io import table_format
 
 
@@ -66,8 +67,15 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
     ),
+    allow_path: list[Path] = typer.Option(
+        [], "--allow-path", help="A folder spec files may point into besides their own (repeatable).",
+    ),
 ) -> None:
     DEBUG["enabled"] = debug
+    if allow_path:
+        from llmsynth.spec.paths import allow_paths
+
+        allow_paths(list(allow_path))
 
 
 def _overrides(
@@ -166,8 +174,14 @@ def preview(
 
 @app.command()
 @handle_errors
-def validate(spec: Path = SPEC_ARG) -> None:
-    """Check SPEC without generating: schema, parameters, templates, dependencies; print the plan."""
+def validate(
+    spec: Path = SPEC_ARG,
+    dry_rows: int = typer.Option(
+        3, "--dry-rows", min=0, max=1000, help="Scaffold rows drawn to render each prompt once (0: skip)."
+    ),
+) -> None:
+    """Check SPEC without the model: schema, number ranges, file references, templates (sandbox and
+    limits), dependencies; then draw a few scaffold rows and render every prompt; print the plan."""
     from llmsynth.spec import LLMGroup, order_columns
     from llmsynth.spec.graph import column_reads
 
@@ -184,6 +198,18 @@ def validate(spec: Path = SPEC_ARG) -> None:
         reads = ", ".join(sorted(column_reads(column, loaded)))
         table.add_row(str(step), kind, ", ".join(column.output_names()), reads)
     out.print(table)
+    if dry_rows:
+        from llmsynth.engine.dry_run import dry_run
+
+        try:
+            done = dry_run(loaded, rows=dry_rows)
+        except SpecError as exc:
+            raise SpecError(str(exc), source=str(spec)) from exc
+        if done.skipped:
+            typer.echo(f"dry run skipped: {done.skipped}")
+        else:
+            rendered = f", prompts rendered (longest {done.longest_prompt:,} characters)" if done.prompts else ""
+            typer.echo(f"dry run: {done.rows} scaffold rows drawn{rendered}")
     if loaded.llm_groups() and loaded.model.backend == "transformers":
         from llmsynth.errors import ModelLoadError
         from llmsynth.models.sources import locate

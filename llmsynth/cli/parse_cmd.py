@@ -121,7 +121,8 @@ def parse_command(
         rejects.append({"line": None, "parser": parser, "reason": reason, "raw": raw})
     written = write_table(frame[check.valid].reset_index(drop=True), output)
     _, rejects_path = sidecar_paths(output)
-    with rejects_path.open("w", encoding="utf-8") as handle:
+    # a reject's raw text may hold a lone surrogate (JSON's "\ud800"): written as that JSON escape
+    with rejects_path.open("w", encoding="utf-8", errors="backslashreplace") as handle:
         for reject in rejects:
             handle.write(json.dumps(reject, ensure_ascii=False) + "\n")
     _summary(input, parser, check.n_valid, rejects, written, rejects_path)

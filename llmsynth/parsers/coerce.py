@@ -3,10 +3,13 @@
 Coercions (nothing else is converted; anything else is a reject with its reason):
 - missing: ``None``, NaN, or text that trims to ``""``, ``null``, ``none`` or ``n/a`` (any case) is
   a missing value: ``None`` for a nullable column, else the reason ``missing``.
-- string: surrounding whitespace trimmed; a JSON number becomes its text (``7`` -> ``"7"``).
+- string: surrounding whitespace trimmed; a JSON number becomes its text (``7`` -> ``"7"``); text with
+  a lone surrogate (JSON's ``"\\ud800"``) is ``not valid Unicode``, since no output format can store it;
+  line breaks ``\\r\\n`` and a bare ``\\r`` become ``\\n`` (a bare ``\\r`` in a CSV cell breaks readers).
 - choice: an exact choice, else the one choice equal after trimming and case-folding (`` usa `` -> ``USA``).
 - integer: ``"45"`` -> 45, ``"1,234"`` -> 1234 (comma thousands separators in groups of three),
-  ``45.0``/``"45.0"`` -> 45; a fraction is ``not a whole number``; booleans are not integers.
+  ``45.0``/``"45.0"`` -> 45; a fraction is ``not a whole number``; booleans are not integers; values
+  outside the 64-bit range are refused (a number written with over 400 characters is not a number).
 - number: the same text forms plus decimals and exponents (``"1,234.5"``, ``"2e3"``); must be finite.
 - boolean: ``true/false``, ``yes/no``, ``1/0`` (text, any case, or the numbers 1 and 0).
 - date: ISO ``YYYY-MM-DD`` text or a date object -> ISO text.
@@ -27,6 +30,8 @@ from llmsynth.parsers.patterns import compile_pattern
 from llmsynth.spec.schema import ColumnSchema
 
 MISSING_WORDS = frozenset({"", "null", "none", "n/a"})
+MAX_NUMBER_CHARS = 400  # Python refuses int() of over 4,300 digits; no real value needs this many
+_SURROGATE = re.compile("[\ud800-\udfff]")
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?")
@@ -55,6 +60,8 @@ def is_missing(value: Any) -> bool:
 
 def _number_text(text: str) -> int | float:
     s = text.strip()
+    if len(s) > MAX_NUMBER_CHARS:
+        raise Invalid(f"not a number (over {MAX_NUMBER_CHARS} characters)")
     if not s or not _NUMBER.fullmatch(s) or not any(c.isdigit() for c in s):
         raise Invalid("not a number")
     s = s.replace(",", "")
@@ -84,7 +91,10 @@ def _check_bounds(x: float, schema: ColumnSchema) -> None:
 
 def _to_text(value: Any) -> str:
     if isinstance(value, str):
-        return value.strip()
+        lone = _SURROGATE.search(value)
+        if lone:  # e.g. JSON's "\ud800": a string no file format can store
+            raise Invalid(f"not valid Unicode (lone surrogate U+{ord(lone.group()):04X})")
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise Invalid(f"not a string (a {type(value).__name__})")
@@ -121,12 +131,17 @@ def _integer(value: Any, schema: ColumnSchema) -> int:
         if not number.is_integer():
             raise Invalid("not a whole number")
         number = int(number)
+    if not -(2**63) <= number < 2**63:
+        raise Invalid("integer out of the 64-bit range")
     _check_bounds(number, schema)
     return number
 
 
 def _number(value: Any, schema: ColumnSchema) -> float:
-    number = float(_to_number(value))
+    try:
+        number = float(_to_number(value))
+    except OverflowError:  # an integer with hundreds of digits
+        raise Invalid("not a finite number") from None
     _check_bounds(number, schema)
     return number
 

@@ -135,10 +135,49 @@ _TYPE_CHECKS: dict[str, Callable[[pd.Series, ColumnSchema, np.ndarray], list[Che
 }
 
 
+_ODD_TYPES = (list, tuple, dict, set, frozenset, bytes, bytearray)
+_SURROGATE = "[\ud800-\udfff]"
+
+
+def odd_cells(s: pd.Series) -> np.ndarray | None:
+    """Cells no column type accepts: containers (JSON Lines can nest), bytes, text with lone surrogates.
+
+    Only object columns can hold them; ``infer_dtype`` is one C pass, so the per-cell look happens
+    only for columns it calls mixed.
+    """
+    if s.dtype != object or len(s) == 0:
+        return None
+    kind = ptypes.infer_dtype(s, skipna=True)
+    if kind == "string":
+        bad = s.str.contains(_SURROGATE, regex=True, na=False).to_numpy(dtype=bool)
+    elif kind in ("mixed", "bytes", "mixed-integer", "unknown-array"):
+        bad = np.fromiter(
+            (isinstance(v, _ODD_TYPES) or (isinstance(v, str) and _has_surrogate(v)) for v in s.to_numpy()),
+            dtype=bool, count=len(s),
+        )
+    else:
+        return None
+    return bad if bad.any() else None
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def column_checks(s: pd.Series, schema: ColumnSchema) -> list[Check]:
     """Every failed check of one column as (mask of bad rows, reason), the missing check first."""
+    odd = odd_cells(s)
+    if odd is not None:  # reported once, then treated as absent so the other checks pass them over
+        s = s.where(~odd, None)
     missing = missing_mask(s, schema)
-    checks: list[Check] = [] if schema.nullable else [(missing, "missing")]
+    absent = missing if odd is None else missing & ~odd
+    checks: list[Check] = [] if schema.nullable else [(absent, "missing")]
+    if odd is not None:
+        checks.append((odd, "not a plain value (a list, mapping, bytes or invalid Unicode)"))
     checks.extend(_TYPE_CHECKS[schema.type](s, schema, ~missing))
     if schema.unique:
         checks.append((~missing & s.duplicated(keep="first").to_numpy(), "duplicate"))

@@ -42,8 +42,15 @@ def split_pipe(line: str) -> list[str]:
 
 
 def split_csv(line: str, delimiter: str) -> list[str]:
-    """Cells of one CSV line (quotes honoured, spaces after delimiters dropped)."""
-    row = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+    """Cells of one CSV line (quotes honoured, spaces after delimiters dropped); a line the csv module
+    cannot read (a bare carriage return inside a cell) raises ValueError with the reason."""
+    try:
+        row = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+    except csv.Error as exc:
+        reason = str(exc)
+        if "new-line character" in reason:
+            reason = "a bare carriage return inside an unquoted cell"
+        raise ValueError(f"malformed CSV line ({reason})") from None
     return [cell.strip() for cell in row]
 
 
@@ -79,7 +86,11 @@ def scan(
         if len(line) > MAX_ROW_CHARS:
             yield ParseReject(clip_raw(line), NAME, too_long(line) or "", number)
             continue
-        cells = split_pipe(line) if delimiter == "|" else split_csv(line, delimiter)
+        try:
+            cells = split_pipe(line) if delimiter == "|" else split_csv(line, delimiter)
+        except ValueError as exc:
+            yield ParseReject(clip_raw(line), NAME, str(exc), number)
+            continue
         if _is_separator(cells):
             continue
         mapped = keys.map_header(cells)

@@ -84,8 +84,10 @@ class DatasetSpec(StrictModel):
         return self._source.parent if self._source else Path.cwd()
 
     def resolve_path(self, path: str) -> Path:
-        p = Path(path).expanduser()
-        return p if p.is_absolute() else self.base_dir / p
+        """A file named in the spec, confined to the spec's folder (see ``llmsynth.spec.paths``)."""
+        from llmsynth.spec.paths import confined
+
+        return confined(path, self.base_dir)
 
     @property
     def column_names(self) -> list[str]:

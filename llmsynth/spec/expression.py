@@ -7,6 +7,7 @@ The spec side only checks the expression and finds the columns it reads; evaluat
 from __future__ import annotations
 
 import ast
+import warnings
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -31,18 +32,25 @@ _ALLOWED_NODES = (
 
 def parse_expression(text: str) -> ast.Expression:
     """Parse and check an expression; raise ValueError saying which construct is not allowed."""
+    shown = text if len(text) <= 80 else text[:77] + "..."  # messages quote it; a hostile one may be huge
     try:
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():  # Python only warns about `1if x else 2`; a spec gets a clear error
+            warnings.simplefilter("error", SyntaxWarning)
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise ValueError(f"expression {text!r} is not valid: {exc.msg}") from exc
+        raise ValueError(f"expression {shown!r} is not valid: {exc.msg}") from exc
+    except SyntaxWarning as exc:
+        raise ValueError(f"expression {shown!r} is not valid: {exc}") from exc
+    except (RecursionError, MemoryError) as exc:
+        raise ValueError(f"expression {shown!r} is not valid: nested too deeply") from exc
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
-            raise ValueError(f"expression {text!r} uses {type(node).__name__}, which is not allowed")
+            raise ValueError(f"expression {shown!r} uses {type(node).__name__}, which is not allowed")
         if isinstance(node, ast.Call) and not _is_allowed_call(node):
             allowed = ", ".join(sorted(ALLOWED_FUNCTIONS))
-            raise ValueError(f"expression {text!r} calls {ast.unparse(node.func)!r}; allowed functions: {allowed}")
+            raise ValueError(f"expression {shown!r} calls {ast.unparse(node.func)!r}; allowed functions: {allowed}")
         if isinstance(node, ast.Constant) and not isinstance(node.value, int | float | str | bool):
-            raise ValueError(f"expression {text!r} uses a constant of type {type(node.value).__name__}")
+            raise ValueError(f"expression {shown!r} uses a constant of type {type(node.value).__name__}")
     return tree
 
 

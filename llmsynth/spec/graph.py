@@ -56,6 +56,6 @@ def column_reads(column: ColumnBase, spec: DatasetSpec) -> set[str]:
     """What a column reads; a template file is read here so its variables order the columns too."""
     needs = column.dependencies()
     if isinstance(column, LLMGroup) and column.template is not None:
-        text, _ = template_source(column, spec.base_dir)
-        needs |= template_variables(text) - TEMPLATE_GLOBALS - set(column.fields)
+        text, origin = template_source(column, spec.base_dir)
+        needs |= template_variables(text, origin) - TEMPLATE_GLOBALS - set(column.fields)
     return needs

@@ -6,11 +6,11 @@ from typing import Any, Literal
 
 from jinja2 import meta
 from jinja2.exceptions import TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
 from pydantic import Field, model_validator
 
 from llmsynth.spec.base import ColumnBase, StrictModel
 from llmsynth.spec.schema import ColumnSchema
+from llmsynth.spec.template_check import TemplateRefused, checked_tree
 
 FieldType = Literal["string", "choice", "integer", "number", "boolean", "date"]
 
@@ -131,18 +131,26 @@ class LLMGroup(ColumnBase):
 
     def dependencies(self) -> set[str]:
         names: set[str] = set()
-        for text in (self.prompt, self.system):
+        for text, origin in ((self.prompt, "prompt"), (self.system, "system")):
             if text:
-                names |= template_variables(text)
+                names |= template_variables(text, origin)
         return names - TEMPLATE_GLOBALS - set(self.fields)
 
     def column_schemas(self) -> list[ColumnSchema]:
         return [f.schema_for(n) for n, f in self.fields.items()]
 
 
-def template_variables(text: str) -> set[str]:
-    """Names a Jinja template reads; used to order columns before any rendering."""
-    try:  # unknown filters and tests only surface while the variables are collected, so both are inside
-        return set(meta.find_undeclared_variables(SandboxedEnvironment().parse(text)))
+def template_variables(text: str, origin: str = "prompt") -> set[str]:
+    """Names a Jinja template reads, to order columns before any rendering.
+
+    The template also goes through the sandbox's static pass here, so a spec whose template would be
+    refused at render time does not load (ValueError saying where and why).
+    """
+    try:
+        return set(meta.find_undeclared_variables(checked_tree(text)))
     except TemplateSyntaxError as exc:
-        raise ValueError(f"template syntax error on line {exc.lineno}: {exc.message}") from exc
+        raise ValueError(f"{origin}: template syntax error on line {exc.lineno}: {exc.message}") from exc
+    except TemplateRefused as exc:
+        raise ValueError(f"{origin}: template refused on {exc}") from exc
+    except RecursionError:
+        raise ValueError(f"{origin}: template refused: nested too deeply") from None

@@ -10,11 +10,11 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from llmsynth.errors import SpecError
 from llmsynth.spec.dataset import COLUMN_KINDS, DatasetSpec
+from llmsynth.spec.yaml_safe import MAX_SPEC_BYTES, load_yaml
 
 
 def load_spec(path: str | Path) -> DatasetSpec:
@@ -22,18 +22,18 @@ def load_spec(path: str | Path) -> DatasetSpec:
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:  # bounded read: a spec path may name /dev/zero or a huge file
+            raw = handle.read(MAX_SPEC_BYTES + 1)
+        text = raw.decode("utf-8")
     except FileNotFoundError as exc:
         raise SpecError("file not found", source=source) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read file: {exc}", source=source) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(f"malformed YAML{where}: {problem}", source=source) from exc
+    except IsADirectoryError as exc:
+        raise SpecError("is a folder, not a spec file", source=source) from exc
+    except OSError as exc:
+        raise SpecError(f"cannot read file: {exc.strerror or exc}", source=source) from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})", source=source) from exc
+    data = load_yaml(text, source=source)
     return spec_from_dict(data, source=source, path=path)
 
 
@@ -48,12 +48,19 @@ def spec_from_dict(data: Any, *, source: str = "<spec>", path: Path | None = Non
         spec = DatasetSpec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(format_validation_error(exc, data), source=source) from exc
+    except RecursionError:  # pydantic walking a structure nested past Python's stack
+        raise SpecError("the spec is nested too deeply", source=source) from None
     if path is not None:
         spec._source = path.resolve()
-    # checks that need the whole spec (unknown names, cycles) run at load time, before any generation
+    # checks that need the whole spec run at load time, before any model loads: number ranges, file
+    # references, then names, cycles and templates (read, parsed and checked against the sandbox)
     from llmsynth.spec.graph import order_columns
+    from llmsynth.spec.limits import check_limits
+    from llmsynth.spec.paths import check_references
 
     try:
+        check_limits(spec)
+        check_references(spec)
         order_columns(spec)
     except SpecError as exc:
         raise SpecError(str(exc), source=source) from exc

@@ -228,10 +228,12 @@ class ScipySpec(DistributionColumn):
         if not isinstance(family, scipy.stats.rv_continuous | scipy.stats.rv_discrete):
             raise invalid("dist", f"dist '{self.dist}' is not a scipy.stats distribution")
         probe = {k: v.values()[0] if isinstance(v, ByColumn) else v for k, v in self.params.items()}
+        from llmsynth.spec.limits_families import FamilyProblem, probe_quantiles  # time-limited: see there
+
         try:
-            middle = family(**probe).ppf(0.5)
-        except TypeError as exc:
-            raise invalid("params", f"params for '{self.dist}': {exc}") from exc
+            (middle,) = probe_quantiles(self.dist, probe, (0.5,))
+        except FamilyProblem as exc:
+            raise invalid("params", str(exc)) from exc
         if not math.isfinite(float(middle)):
             raise invalid("params", f"params {self.params} are outside the domain of scipy.stats.{self.dist}")
         return self

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from llmsynth.errors import SpecError
 from llmsynth.spec.llm import LLMGroup
+from llmsynth.spec.paths import confined
+from llmsynth.spec.template_sandbox import MAX_TEMPLATE_CHARS
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "prompts" / "templates"
 
@@ -38,9 +40,10 @@ def template_source(group: LLMGroup, base_dir: Path) -> tuple[str, str]:
     path = path if path.is_absolute() else base_dir / path
     if path.is_file():
         try:
-            return path.read_text(encoding="utf-8"), f"template {path}"
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SpecError(f"cannot read template file {path}: {exc}", column=group.label) from exc
+            confined(name, base_dir, what="template")
+        except SpecError as exc:
+            raise SpecError(str(exc), column=group.label) from None
+        return _read_template(path, group.label), f"template {path}"
     try:
         return bundled_template(name), f"bundled template '{name}'"
     except KeyError:
@@ -52,3 +55,15 @@ def template_source(group: LLMGroup, base_dir: Path) -> tuple[str, str]:
         f"template '{name}' is neither a file ({path}) nor a bundled template ({', '.join(names)}).{hint}",
         column=group.label,
     )
+
+
+def _read_template(path: Path, column: str) -> str:
+    """A template file's text, reading no more than a template may hold (a huge file is refused unread)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(4 * MAX_TEMPLATE_CHARS + 1)
+        if len(data) > 4 * MAX_TEMPLATE_CHARS:
+            raise SpecError(f"template file {path} is over {MAX_TEMPLATE_CHARS:,} characters", column=column)
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read template file {path}: {exc}", column=column) from exc

@@ -166,15 +166,20 @@ def test_schema_lists_every_column_kind() -> None:
 @pytest.mark.parametrize(
     ("prompt", "fragment"),
     [
-        ("{{ age | nosuch }}", "template syntax error on line 1: No filter named 'nosuch'"),
-        ("{{ age.__class__ }}", "blocked by the template sandbox"),
+        ("{{ age | nosuch }}", "template refused on line 1: unknown filter 'nosuch'"),
+        ("{{ age.__class__ }}", "attribute '__class__' is private (the sandbox forbids"),
+        ("{{ 'x' * 10**9 }}", "would build 1,000,000,000 characters (limit 100,000)"),
     ],
-    ids=["unknown-filter", "sandbox"],
+    ids=["unknown-filter", "sandbox", "huge-string"],
 )
-def test_bad_templates_are_exit_2_naming_file_and_column(tmp_path: Path, prompt: str, fragment: str) -> None:
+@pytest.mark.parametrize("command", ["validate", "preview"])
+def test_bad_templates_are_exit_2_naming_file_and_column(
+    tmp_path: Path, prompt: str, fragment: str, command: str
+) -> None:
     path = tmp_path / "t.yaml"
     path.write_text(LLM_SPEC.replace('"Job for a {{ age }} year old"', f'"{prompt}"'))
-    result = runner.invoke(app, ["preview", str(path), "--backend", "fake"])
+    extra = ["--backend", "fake"] if command == "preview" else []
+    result = runner.invoke(app, [command, str(path), *extra])
     assert result.exit_code == 2
     assert fragment in result.output
     assert f"{path}: column 'job'" in result.output or f"{path.resolve()}: column 'job'" in result.output

@@ -135,3 +135,43 @@ def test_missing_input_file(tmp_path: Path, spec_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "cannot read" in result.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+@pytest.mark.parametrize(
+    ("parser", "text", "line", "reason"),
+    [
+        ("json", '{"job": "Chef", "age": 30, "country": "USA"}\n'
+                 '{"job": "a\\ud800b", "age": 31, "country": "USA"}\n'
+                 '{"job": "Nurse", "age": 32, "country": "Japan"}\n', 2,
+         "job: not valid Unicode (lone surrogate U+D800)"),
+        ("table", "job,age,country\nChef,30,USA\nfoo\r bar,31,USA\nNurse,32,Japan\n", 3,
+         "malformed CSV line (a bare carriage return inside an unquoted cell)"),
+    ],
+    ids=["lone-surrogate", "bare-carriage-return"],
+)
+def test_a_bad_row_is_a_reject_and_parse_carries_on(
+    tmp_path: Path, spec_path: Path, parser: str, text: str, line: int, reason: str, suffix: str
+) -> None:
+    source = tmp_path / "in.txt"
+    source.write_text(text, encoding="utf-8", newline="")
+    target = tmp_path / f"rows{suffix}"
+    args = ["parse", str(source), "--spec", str(spec_path), "--group", "person", "-p", parser, "-o", str(target)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    from llmsynth.io import read_table
+
+    assert read_table(target)["job"].tolist() == ["Chef", "Nurse"]
+    rejects = [json.loads(line) for line in (tmp_path / "rows.rejects.jsonl").read_text().splitlines()]
+    assert [(r["line"], r["reason"]) for r in rejects] == [(line, reason)]
+    assert rejects[0]["raw"]  # the raw text is kept (a lone surrogate as its JSON escape)
+
+
+def test_a_carriage_return_inside_a_quoted_cell_becomes_a_line_break(tmp_path: Path, spec_path: Path) -> None:
+    source = tmp_path / "in.txt"
+    source.write_text('job,age,country\n"Chef\rde partie",30,USA\n', encoding="utf-8", newline="")
+    target = tmp_path / "rows.csv"
+    result = runner.invoke(app, ["parse", str(source), "-s", str(spec_path), "-g", "person", "-p", "table",
+                                 "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(target)["job"].tolist() == ["Chef\nde partie"]  # written quoted: readers agree

@@ -130,3 +130,12 @@ def test_large_table_is_checked_without_row_loops(people: list[ColumnSchema]) ->
     result = validate_table(frame, people)
     assert result.n_invalid == int((frame["age"] < 18).sum())
     assert set(result.reasons_count()) == {"below minimum 18"}
+
+
+def test_cells_no_column_type_accepts_are_invalid_not_a_crash() -> None:
+    # JSON Lines can nest values; a frame built in Python can hold bytes or broken Unicode
+    frame = pd.DataFrame({"job": pd.Series(["Chef", ["a", "b"], {"x": 1}, b"\x80", "a\ud800", None], dtype=object)})
+    schemas = [ColumnSchema(name="job", type="string", unique=True, nullable=True)]
+    result = validate_table(frame, schemas)
+    assert result.valid.tolist() == [True, False, False, False, False, True]
+    assert set(result.errors["reason"]) == {"not a plain value (a list, mapping, bytes or invalid Unicode)"}
