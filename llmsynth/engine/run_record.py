@@ -115,3 +115,13 @@ def record_text(stats: RunStats, fingerprint: str | None = None) -> str:
     if fingerprint is not None:
         record["fingerprint"] = fingerprint
     return json.dumps(record, indent=2) + "\n"
+
+
+def write_sidecars(output: str | Path, stats: RunStats, rejects: list[dict[str, Any]]) -> tuple[Path, Path]:
+    """Run record and rejects beside an output written in one piece (a Hugging Face dataset folder)."""
+    record_path, rejects_path = sidecar_paths(output)
+    record_path.write_text(record_text(stats), encoding="utf-8")
+    with rejects_path.open("w", encoding="utf-8") as handle:
+        for reject in rejects:
+            handle.write(json.dumps(reject, ensure_ascii=False, default=str) + "\n")
+    return record_path, rejects_path
