@@ -16,6 +16,9 @@ from typing import Any
 import pandas as pd
 
 COPY_BLOCK = 1 << 20
+# rows per row group of an assembled Parquet file: chunks are joined up to this size, which keeps the
+# footer small and reads fast, whatever the chunk size (and memory bounded by one row group)
+ROW_GROUP_ROWS = 16_384
 
 
 @dataclass
@@ -128,17 +131,29 @@ def _assemble_parquet(folder: Path, ordered: list[ChunkEntry], columns: list[str
     else:  # a run without rows still leaves a readable file with its columns
         schema = pa.Table.from_pandas(pd.DataFrame(columns=columns), preserve_index=False).schema
     rows = 0
+    pending: list[Any] = []
     with pq.ParquetWriter(target, schema) as writer:
         for part, group in _by_part(ordered):
             source = pq.ParquetFile(folder / part)
             for entry in group:
-                table = source.read_row_group(entry.row_group).cast(schema)
-                writer.write_table(table, row_group_size=max(1, len(table)))
-                rows += len(table)
+                pending.append(source.read_row_group(entry.row_group).cast(schema))
+                rows += pending[-1].num_rows
+                if sum(t.num_rows for t in pending) >= ROW_GROUP_ROWS:
+                    _write_row_group(writer, pending)
+                    pending = []
             source.close()
+        if pending:
+            _write_row_group(writer, pending)
     with target.open("rb") as handle:
         os.fsync(handle.fileno())
     return rows
+
+
+def _write_row_group(writer: Any, tables: list[Any]) -> None:
+    import pyarrow as pa
+
+    table = pa.concat_tables(tables)
+    writer.write_table(table, row_group_size=table.num_rows)
 
 
 def _by_part(entries: list[ChunkEntry]) -> list[tuple[str, list[ChunkEntry]]]:

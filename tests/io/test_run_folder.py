@@ -132,3 +132,21 @@ def test_manifest_is_plain_json_with_chunk_locations(tmp_path: Path) -> None:
     assert manifest["header"] == {"options": {"seed": 1}}
     assert manifest["state"] == {"k": 1}
     folder.close()
+
+
+def test_parquet_assembly_joins_chunks_into_row_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow.parquet as pq
+
+    import llmsynth.io.parts as parts
+
+    monkeypatch.setattr(parts, "ROW_GROUP_ROWS", 5)
+    folder, output = _create(tmp_path, "parquet")
+    for index in range(4):  # 4 chunks of 3 rows, over two commits
+        folder.write_chunk(index, _chunk(index))
+        if index == 1:
+            folder.commit({})
+    folder.commit({})
+    folder.finish(output, {})
+    meta = pq.ParquetFile(output).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [6, 6]
+    assert read_table(output)["n"].tolist() == [0, 1, 2, 10, 11, 12, 20, 21, 22, 30, 31, 32]
