@@ -61,7 +61,11 @@ def generate_to_file(
     folder, resumed = _folder(output, options, runner.spec.column_names, resume=resume, force=force)
     session = _Session(runner, folder, target, options_digest(options))
     if resumed:
-        session.restore()
+        try:
+            session.restore()
+        except BaseException:
+            folder.close()
+            raise
     if not folder.complete:
         session.run(rows, progress, fresh=not resumed)
     with output_errors(output):
