@@ -1,13 +1,14 @@
 """Kill a real run again and again, resume it each time, and check that nothing was lost or repeated.
 
-Run: .venv/bin/python benchmarks/bench_kills.py [--rows 8000] [--kills 15] [--max-delay 8]
+Run: .venv/bin/python benchmarks/bench_kills.py [--rows 8000] [--kills 15] [--max-delay 3]
 
 For each output format: one uninterrupted run, then ``llmsynth generate ... --resume`` started as a
-new process and killed with SIGKILL after a random delay (1 s to --max-delay, process start
-included), as many times as asked; a last resume finishes the run. The final table must equal the
-uninterrupted one (CSV and JSONL byte for byte, Parquet frame for frame), with exactly the requested
-rows and no duplicate ids. The spec uses the fake backend (an LLM group with a unique field and no
-retries, so rejects and top-ups happen) with the default one-second commits.
+new process and killed with SIGKILL at a random moment (0 to --max-delay seconds after its first
+commit, so that each kill lands in a run under way), as many times as asked; a last resume finishes
+the run. The final table must equal the uninterrupted one (CSV and JSONL byte for byte, Parquet frame
+for frame), with exactly the requested rows and no duplicate ids. The spec uses the fake backend (an
+LLM group with a unique field and no retries, so rejects and top-ups happen) with the default
+one-second commits.
 """
 
 from __future__ import annotations
@@ -42,6 +43,15 @@ def llmsynth(*args: str) -> list[str]:
     return [sys.executable, "-m", "llmsynth", "generate", *args, "-q"]
 
 
+def manifest_version(output: Path) -> tuple[int, int]:
+    """Changes with every commit (the manifest is replaced by a new file)."""
+    try:
+        stat = (output.with_name(output.name + ".parts") / "manifest.json").stat()
+        return stat.st_ino, stat.st_mtime_ns
+    except OSError:
+        return -1, -1
+
+
 def committed_rows(output: Path) -> int:
     manifest = output.with_name(output.name + ".parts") / "manifest.json"
     try:
@@ -65,9 +75,12 @@ def campaign(
     output = work / f"killed{suffix}"
     landed, progress = 0, []
     for _ in range(kills):
+        before = manifest_version(output)
         process = subprocess.Popen(llmsynth(str(spec), "-n", str(rows), "-o", str(output), "--resume"))
+        while process.poll() is None and manifest_version(output) == before:
+            time.sleep(0.02)  # still starting (imports take seconds here): wait for its first commit
         try:
-            process.wait(timeout=rng.uniform(1.0, max_delay))
+            process.wait(timeout=rng.uniform(0.0, max_delay))
         except subprocess.TimeoutExpired:
             process.send_signal(signal.SIGKILL)
             process.wait()
@@ -88,7 +101,7 @@ def campaign(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=8000)
-    parser.add_argument("--max-delay", type=float, default=8.0)
+    parser.add_argument("--max-delay", type=float, default=3.0)
     parser.add_argument("--kills", type=int, default=15)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
