@@ -28,7 +28,7 @@ install-dev: $(DEV_STAMP)
 
 demo: $(STAMP)
 	mkdir -p out
-	$(BIN)/llmsynth generate examples/customers.yaml -n 64 -o out/customers.csv
+	$(BIN)/llmsynth generate examples/customers.yaml -n 64 -o out/customers.csv --force
 	$(BIN)/llmsynth eval out/customers.csv --spec examples/customers.yaml --report out/customers-report.html --json out/customers-eval.json
 	@echo "Wrote out/customers.csv and out/customers-report.html"
 

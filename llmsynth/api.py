@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from llmsynth.errors import SpecError
+from llmsynth.errors import OutputError, SpecError
 from llmsynth.spec import DatasetSpec
 from llmsynth.spec import load_spec as _load_spec
 
@@ -55,11 +55,13 @@ def generate_run(
     model: dict[str, Any] | None = None,
     decoding: str | None = None,
     output: str | Path | None = None,
+    resume: bool = False,
+    force: bool = False,
     backend: Any = None,
     progress: Progress | None = None,
     data: pd.DataFrame | str | Path | None = None,
 ) -> GenerationRun:
-    """Generate rows; with ``output``, stream chunks to that file and write its run record and rejects
+    """Generate rows; with ``output``, write them durably to that file with its run record and rejects
     (the rows are then not kept in memory: ``data`` is an empty frame with the columns).
 
     ``model`` overrides model settings (``{"name": "qwen2.5-1.5b-instruct", "device": "cuda"}``, or
@@ -67,48 +69,75 @@ def generate_run(
     ("constrained" or "free") switches every LLM group, to compare the two modes on one spec.
     ``data`` (a DataFrame or table file) gives existing rows: the spec's other columns are generated
     for each of them (enrichment; see ``kind: data`` in docs/fit.md).
-    """
-    from llmsynth.engine.run_record import write_sidecars
-    from llmsynth.engine.runner import Runner
-    from llmsynth.export.dtypes import with_spec_dtypes
-    from llmsynth.io import TableWriter
 
+    With ``output``, finished chunks are committed to ``OUT.parts/`` and the file appears only once
+    complete. ``resume=True`` continues a stopped, killed or failed run from its last commit (refused if
+    the spec, seed or options changed); an existing output is replaced only with ``force=True``.
+    """
+    from llmsynth.engine.runner import Runner, check_rows
+    from llmsynth.export.dtypes import with_spec_dtypes
+
+    if rows is not None:
+        check_rows(rows)
+    if output is None and (resume or force):
+        raise OutputError("resume and force apply to a run that writes a file: pass output=...")
     resolved = _with_overrides(_as_spec(spec), seed, model, decoding)
     if data is not None:
         from llmsynth.spec.sampler_data import with_rows
 
         resolved = with_rows(resolved, data if isinstance(data, pd.DataFrame) else _read(data))
     runner = Runner(resolved, backend=backend)
-    writer = TableWriter(output) if output is not None else None
+    if output is not None:
+        return _generate_file(runner, Path(output), rows, resume=resume, force=force, progress=progress)
     frames: list[pd.DataFrame] = []
     rejects: list[dict[str, Any]] = []
+    for chunk in _named_errors(runner.run(rows, progress=progress), resolved):
+        frames.append(chunk.data)
+        rejects.extend(chunk.rejects)
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=resolved.column_names)
+    table = with_spec_dtypes(table, resolved.column_schemas())
+    return GenerationRun(data=table, rejects=rejects, stats=runner.stats)
+
+
+def _generate_file(
+    runner: Any, output: Path, rows: int | None, *, resume: bool, force: bool, progress: Progress | None
+) -> GenerationRun:
+    import json
+
+    from llmsynth.engine.durable import generate_to_file
+    from llmsynth.engine.run_record import sidecar_paths
+
+    stats = _named_errors_call(lambda: generate_to_file(
+        runner, output, rows, resume=resume, force=force, progress=progress), runner.spec)
+    _, rejects_path = sidecar_paths(output)
+    with rejects_path.open(encoding="utf-8") as handle:
+        rejects = [json.loads(line) for line in handle if line.strip()]
+    return GenerationRun(data=pd.DataFrame(columns=runner.spec.column_names), rejects=rejects, stats=stats)
+
+
+def _named_errors_call(call: Callable[[], Any], spec: DatasetSpec) -> Any:
     try:
-        for chunk in _named_errors(runner.run(rows, progress=progress), resolved):
-            rejects.extend(chunk.rejects)
-            if writer is not None:
-                writer.write(chunk.data)
-            else:
-                frames.append(chunk.data)
-    finally:
-        if writer is not None:
-            writer.close()
-    if output is not None:
-        write_sidecars(output, runner.stats, rejects)
-        data = pd.DataFrame(columns=resolved.column_names)
-    else:
-        data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=resolved.column_names)
-        data = with_spec_dtypes(data, resolved.column_schemas())
-    return GenerationRun(data=data, rejects=rejects, stats=runner.stats)
+        return call()
+    except SpecError as exc:
+        _raise_with_source(exc, spec)
+        raise
 
 
 def _named_errors(chunks: Iterator[Any], spec: DatasetSpec) -> Iterator[Any]:
-    """Spec problems found while generating (a template the sandbox blocks) also name the spec file."""
     try:
         yield from chunks
     except SpecError as exc:
-        if exc.source is None and spec.source is not None:
-            raise SpecError(str(exc), source=str(spec.source)) from exc
+        _raise_with_source(exc, spec)
         raise
+
+
+def _raise_with_source(exc: SpecError, spec: DatasetSpec) -> None:
+    """Spec problems found while generating (a template the sandbox blocks) also name the spec file."""
+    if exc.source is None and spec.source is not None:
+        named = SpecError(str(exc), source=str(spec.source))
+        for note in getattr(exc, "__notes__", []):
+            named.add_note(note)
+        raise named from exc
 
 
 def generate(
@@ -118,16 +147,27 @@ def generate(
     *,
     model: dict[str, Any] | None = None,
     decoding: str | None = None,
+    output: str | Path | None = None,
+    resume: bool = False,
+    force: bool = False,
     backend: Any = None,
     progress: Progress | None = None,
     data: pd.DataFrame | str | Path | None = None,
 ) -> pd.DataFrame:
     """Generate a table as a DataFrame: every row valid against the spec's row schema, each column in
     the dtype the spec declares (choices ``category``, dates ``datetime64``, integers ``int64``/``Int64``);
-    with ``data``, one output row per row of that table (its columns kept, the spec's columns added)."""
-    return generate_run(
-        spec, rows, seed, model=model, decoding=decoding, backend=backend, progress=progress, data=data
-    ).data
+    with ``data``, one output row per row of that table (its columns kept, the spec's columns added).
+
+    With ``output`` the table is written durably first (see ``generate_run``) and read back from the file;
+    use ``generate_run`` to write a table too large to hold in memory.
+    """
+    run = generate_run(spec, rows, seed, model=model, decoding=decoding, output=output, resume=resume,
+                       force=force, backend=backend, progress=progress, data=data)
+    if output is None:
+        return run.data
+    from llmsynth.export.dtypes import with_spec_dtypes
+
+    return with_spec_dtypes(_read(output), _as_spec(spec).column_schemas())
 
 
 def fit(data: pd.DataFrame | str | Path, **options: Any) -> DatasetSpec:

@@ -4,6 +4,8 @@
     ├── SpecError                  bad user input in a spec or its files (exit code 2)
     │   └── ExpressionError        an expression column/parameter that is not allowed or refers to nothing
     ├── InputDataError             bad data given to eval/parse/fit (exit code 2)
+    ├── OutputError                an output path that cannot be written, or a run folder in the way (exit code 2)
+    ├── RunInterrupted             Ctrl-C stopped a run after a chunk; it can be resumed (exit code 130)
     ├── ModelLoadError             weights missing or unloadable; says where it looked and how to install
     ├── GenerationError            the model or a sampler failed while generating
     ├── ParseError                 model text that no parser could read; carries the raw text
@@ -43,6 +45,19 @@ class InputDataError(LLMSynthError):
     """A data file given to eval/parse/fit cannot be used."""
 
     exit_code = 2
+
+
+class OutputError(LLMSynthError):
+    """An output path cannot be used (a folder, a file in the way, no permission), or a previous run's
+    folder needs --resume or --force; the message names the path."""
+
+    exit_code = 2
+
+
+class RunInterrupted(LLMSynthError):
+    """A run stopped on request after its last complete chunk; what it wrote is kept for --resume."""
+
+    exit_code = 130
 
 
 class ModelLoadError(LLMSynthError):

@@ -101,6 +101,12 @@ def generate(
     batch_size: int | None = BATCH,
     temperature: float | None = TEMPERATURE,
     decoding: Decoding | None = DECODING,
+    resume: bool = typer.Option(
+        False, "--resume", help="Continue a stopped, killed or failed run of this output from its last commit."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Replace an existing output (once the new run completes); discard an unfinished run."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     explain: bool = typer.Option(False, "--explain", help="Print the model's probabilities for the first rows' "
                                  "scored fields, and the calibration of declared choice weights."),
@@ -109,7 +115,11 @@ def generate(
         " default: the --output suffix (.csv, .parquet, .jsonl).",
     ),
 ) -> None:
-    """Generate a dataset from SPEC and write it to --output, with a run record and a rejects file beside it."""
+    """Generate a dataset from SPEC and write it to --output, with a run record and a rejects file beside it.
+
+    Finished chunks are kept in OUTPUT.parts/ while the run goes; the output appears only when the run is
+    complete. Ctrl-C stops after the current chunk; --resume continues a stopped or killed run.
+    """
     if output_format == OutputFormat.hf:
         from llmsynth.cli.hf_cmd import generate_hf
 
@@ -122,15 +132,16 @@ def generate(
     with row_progress(f"generating {loaded.name}", quiet=quiet) as progress:
         run = api.generate_run(
             loaded, rows, seed, output=output, progress=progress, decoding=decoding.value if decoding else None,
-            model=_overrides(model, backend, device, dtype, batch_size, temperature),
+            model=_overrides(model, backend, device, dtype, batch_size, temperature), resume=resume, force=force,
         )
     if not quiet and run.stats is not None:
         from llmsynth.engine.run_record import sidecar_paths
 
         record = run.stats.record()
         record_path, rejects_path = sidecar_paths(output)
+        resumed = f", resumed {record['resumed']}x" if record["resumed"] else ""
         err.print(
-            f"wrote {record['rows_written']} rows to {output} in {record['seconds']:.1f} s "
+            f"wrote {record['rows_written']} rows to {output} in {record['seconds']:.1f} s{resumed} "
             f"({record['rows_per_s']:.2f} rows/s"
             + (f", {record['tokens_per_s']:.0f} tokens/s" if record["generated_tokens"] else "")
             + ")"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,20 @@ class RunStats:
     rejects_by_reason: Counter[str] = field(default_factory=Counter)
     llm: LLMStats = field(default_factory=LLMStats)
     seconds: float = 0.0
+    resumed: int = 0
+
+    def to_state(self) -> dict[str, Any]:
+        """Every counter, for a run folder's manifest (``from_state`` restores them on resume)."""
+        state = asdict(self)
+        state["rejects_by_reason"] = dict(self.rejects_by_reason)
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> RunStats:
+        values = dict(state)
+        values["rejects_by_reason"] = Counter(values.get("rejects_by_reason", {}))
+        values["llm"] = LLMStats(**values.get("llm", {}))
+        return cls(**values)
 
     def add_chunk(self, result: Any) -> None:
         self.chunks += 1
@@ -43,6 +57,23 @@ class RunStats:
     def tokens_per_second(self) -> float:
         return self.llm.generated_tokens / self.llm.seconds if self.llm.seconds > 0 else 0.0
 
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> RunStats:
+        """Counters read back from a run record (an already finished run)."""
+        llm = LLMStats(
+            rows=record.get("llm_rows", 0), first_pass_valid=record.get("first_pass_valid", 0),
+            retries=record.get("retries", 0), rejected=record.get("rejected", 0),
+            prompt_tokens=record.get("prompt_tokens", 0), generated_tokens=record.get("generated_tokens", 0),
+        )
+        if record.get("tokens_per_s"):
+            llm.seconds = llm.generated_tokens / record["tokens_per_s"]
+        return cls(
+            rows_requested=record.get("rows_requested", 0), rows_written=record.get("rows_written", 0),
+            chunks=record.get("chunks", 0), rejected=record.get("rejected", 0),
+            rejects_by_reason=Counter(record.get("rejects_by_reason", {})), llm=llm,
+            seconds=record.get("seconds", 0.0), resumed=record.get("resumed", 0),
+        )
+
     def record(self) -> dict[str, Any]:
         """The run record: stable keys, documented in docs/evals.md."""
         llm = self.llm
@@ -62,6 +93,7 @@ class RunStats:
             "rows_per_s": round(self.rows_per_second, 3),
             "tokens_per_s": round(self.tokens_per_second, 3),
             "decoding": llm.decoding_record(),
+            "resumed": self.resumed,
         }
 
 
@@ -77,9 +109,18 @@ def sidecar_paths(output: str | Path) -> tuple[Path, Path]:
     return stem.with_name(stem.name + ".run.json"), stem.with_name(stem.name + ".rejects.jsonl")
 
 
+def record_text(stats: RunStats, fingerprint: str | None = None) -> str:
+    """The run record as written beside the output; ``fingerprint`` ties it to the run's options."""
+    record = stats.record()
+    if fingerprint is not None:
+        record["fingerprint"] = fingerprint
+    return json.dumps(record, indent=2) + "\n"
+
+
 def write_sidecars(output: str | Path, stats: RunStats, rejects: list[dict[str, Any]]) -> tuple[Path, Path]:
+    """Run record and rejects beside an output written in one piece (a Hugging Face dataset folder)."""
     record_path, rejects_path = sidecar_paths(output)
-    record_path.write_text(json.dumps(stats.record(), indent=2) + "\n", encoding="utf-8")
+    record_path.write_text(record_text(stats), encoding="utf-8")
     with rejects_path.open("w", encoding="utf-8") as handle:
         for reject in rejects:
             handle.write(json.dumps(reject, ensure_ascii=False, default=str) + "\n")

@@ -29,6 +29,8 @@ MAX_TOPUP_FACTOR = 3
 LLM_CHUNK_ROWS = 256
 # scaffold-only: four blocks a chunk keep numpy on long vectors; memory stays flat in rows
 SCAFFOLD_CHUNK_ROWS = 4 * BLOCK_ROWS
+# the most rows one run may ask for: far beyond what a run writes in a day, small enough for int64 row numbers
+MAX_ROWS = 1_000_000_000
 
 
 def chunk_rows(spec: DatasetSpec) -> int:
@@ -36,6 +38,14 @@ def chunk_rows(spec: DatasetSpec) -> int:
     if spec.generation.chunk_size is not None:
         return spec.generation.chunk_size
     return LLM_CHUNK_ROWS if spec.llm_groups() else SCAFFOLD_CHUNK_ROWS
+
+
+@dataclass
+class RunProgress:
+    """Where a run stands: the next chunk index and the valid rows before it (what resume needs)."""
+
+    next_chunk: int = 0
+    rows_done: int = 0
 
 
 @dataclass
@@ -66,8 +76,8 @@ class Runner:
         if len(fixed) > 1:
             raise SpecError(f"samplers fix different table lengths: {sorted(fixed)}")  # type: ignore[type-var]
         if fixed:
-            return int(fixed.pop())  # type: ignore[arg-type]
-        return rows if rows is not None else self.spec.rows
+            return check_rows(int(fixed.pop()), "the table length a sampler fixes")  # type: ignore[arg-type]
+        return check_rows(rows) if rows is not None else check_rows(self.spec.rows, "the spec's 'rows'")
 
     def _prepare_whole_table(self, total: int) -> None:
         self.scaffold.prepare_whole_table(total)
@@ -137,21 +147,29 @@ class Runner:
         return ChunkResult(index=index, data=data, rejects=rejects)
 
     def run(
-        self, rows: int | None = None, progress: Callable[[int, int], None] | None = None
+        self,
+        rows: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        start: RunProgress | None = None,
+        stats: RunStats | None = None,
     ) -> Iterator[ChunkResult]:
-        """Yield chunks until ``rows`` valid rows exist (topping up rejected rows where possible)."""
+        """Yield chunks until ``rows`` valid rows exist (topping up rejected rows where possible).
+
+        ``start`` and ``stats`` continue a run where it stopped (resume): the chunks that follow are
+        the ones an uninterrupted run would have produced.
+        """
         target = self.target_rows(rows)
-        self.stats = RunStats(rows_requested=target)
-        started = time.perf_counter()
+        self.stats = stats if stats is not None else RunStats(rows_requested=target)
+        started = time.perf_counter() - self.stats.seconds  # time accumulates across resumed sessions
         self._prepare_whole_table(target)
         size = self.chunk_size
         can_top_up = all(s.per_chunk for s in self.samplers.values())
         planned_chunks = -(-target // size)
         max_chunks = planned_chunks * (MAX_TOPUP_FACTOR if can_top_up else 1)
-        done = 0
-        index = 0
+        index, done = (start.next_chunk, start.rows_done) if start is not None else (0, 0)
         if progress is not None:
-            progress(0, target)
+            progress(done, target)
         while done < target and index < max_chunks:
             # planned chunks have fixed sizes (so each is independent of the others); top-ups fill the gap
             planned = min(size, target - index * size) if index < planned_chunks else min(size, target - done)
@@ -165,3 +183,25 @@ class Runner:
             yield result
             index += 1
         self.stats.seconds = time.perf_counter() - started
+
+    def carried_state(self) -> dict[tuple[str, str], set[Any]]:
+        """State that carries from one chunk to the next: values LLM unique columns already hold,
+        per (group, column). A resumed run restores it so later chunks make the same choices."""
+        return {} if self._filler is None else self._filler._seen
+
+    def restore_carried_state(self, state: dict[tuple[str, str], set[Any]]) -> None:
+        if not state:
+            return
+        if self._filler is None:
+            from llmsynth.engine.llm_step import LLMFiller
+
+            self._filler = LLMFiller(self.spec, backend=self._backend)
+        for key, values in state.items():
+            self._filler._seen.setdefault(key, set()).update(values)
+
+
+def check_rows(rows: int, what: str = "the requested row count (-n / rows=)") -> int:
+    """A row count a run can honour: 1 to MAX_ROWS."""
+    if isinstance(rows, bool) or not isinstance(rows, int | np.integer) or not 1 <= rows <= MAX_ROWS:
+        raise SpecError(f"{what} is {rows}; a run makes 1 to {MAX_ROWS:,} rows")
+    return int(rows)
