@@ -9,6 +9,7 @@ its size nor on which chunks ran before it: the basis for resume and scale-out.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,8 +25,9 @@ from llmsynth.scaffold.blocks import pool
 from llmsynth.seeding import BLOCK_ROWS
 from llmsynth.spec import DatasetSpec, LLMGroup, order_columns
 
-# when rows are rejected, extra chunks top the table up; this bounds the extra work
-MAX_TOPUP_FACTOR = 3
+# when rows are rejected, extra chunks top the table up until it has the rows asked for; the top-up
+# chunks stop after several yield nothing in a row, and this factor of the planned chunks bounds the work
+MAX_TOPUP_FACTOR = 50
 LLM_CHUNK_ROWS = 256
 # scaffold-only: four blocks a chunk keep numpy on long vectors; memory stays flat in rows
 SCAFFOLD_CHUNK_ROWS = 4 * BLOCK_ROWS
@@ -168,11 +170,13 @@ class Runner:
         planned_chunks = -(-target // size)
         max_chunks = planned_chunks * (MAX_TOPUP_FACTOR if can_top_up else 1)
         index, done = (start.next_chunk, start.rows_done) if start is not None else (0, 0)
+        empty_top_ups = 0
         if progress is not None:
             progress(done, target)
         while done < target and index < max_chunks:
             # planned chunks have fixed sizes (so each is independent of the others); top-ups fill the gap
-            planned = min(size, target - index * size) if index < planned_chunks else min(size, target - done)
+            missing = target - done
+            planned = min(size, target - index * size) if index < planned_chunks else self._top_up_size(size, missing)
             result = self.chunk(index, planned)
             result.data = result.data.iloc[: target - done]
             done += len(result.data)
@@ -182,7 +186,17 @@ class Runner:
                 progress(done, target)
             yield result
             index += 1
+            empty_top_ups = empty_top_ups + 1 if index > planned_chunks and result.data.empty else 0
+            if empty_top_ups >= max(3, planned_chunks):
+                break  # top-ups keep yielding nothing: more of them would not either
         self.stats.seconds = time.perf_counter() - started
+
+    def _top_up_size(self, size: int, missing: int) -> int:
+        """Rows for a top-up chunk: enough for the missing rows at the run's yield so far (from the run's
+        counters, which a resumed run restores, so a resumed run tops up exactly as an uninterrupted one)."""
+        tried = self.stats.rows_written + self.stats.rejected
+        yield_ = self.stats.rows_written / tried if tried and self.stats.rows_written else 1.0 / size
+        return max(1, min(size, math.ceil(missing / yield_)))
 
     def carried_state(self) -> dict[tuple[str, str], set[Any]]:
         """State that carries from one chunk to the next: values LLM unique columns already hold,

@@ -1,6 +1,7 @@
 """The chunk runner: reproducible chunks, LLM rejects topped up, validation before anything leaves."""
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -91,3 +92,23 @@ def test_decoding_override_switches_every_group_to_free_text() -> None:
     assert data["score"].tolist() == [7] * 4
     assert all(call.schema is None for call in backend.calls)  # no grammar: the parser did the work
     assert spec.llm_groups()[0].decoding == "constrained"  # the spec itself is unchanged
+
+
+def test_a_low_yield_run_still_gets_every_row_asked_for() -> None:
+    # only ages ending in 3 or 7 validate (about 1 row in 5): three times the planned chunks would not do
+    def script(prompt: str) -> str:
+        ok = re.search(r"aged \d*[37]\b", prompt) is not None
+        return '{"job": "ok", "score": 1}' if ok else '{"job": "x", "score": 99}'
+
+    run = llmsynth.generate_run(spec_from_dict(SPEC), backend=FakeBackend(script=script))
+    assert len(run.data) == 12
+    assert run.data["age"].astype(str).str.endswith(("3", "7")).all()
+    assert run.stats is not None
+    assert run.stats.chunks > 3 * 3  # planned: 3 chunks of 5 rows
+
+
+def test_a_run_whose_rows_never_validate_stops_instead_of_looping() -> None:
+    run = llmsynth.generate_run(spec_from_dict(SPEC), backend=FakeBackend(script=lambda p: "{}"))
+    assert run.data.empty
+    assert run.stats is not None
+    assert run.stats.chunks == 6  # the 3 planned chunks, then 3 top-ups that yield nothing
