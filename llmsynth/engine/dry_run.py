@@ -62,9 +62,8 @@ def dry_run(spec: DatasetSpec, rows: int = 3) -> DryRun:
             if total > MAX_WHOLE_TABLE_ROWS:
                 result.skipped = f"'{column.label}' draws {total:,} rows at once"
                 return result
-            key = f"{column.__class__.__name__}:{column.label}"
             context = pd.DataFrame(index=pd.RangeIndex(total)) if whole else frame
-            values = sampler.sample(total, stream(spec.seed, key, -1 if whole else 0), context)
+            values = sampler.sample(total, stream(spec.seed, sampler.stream_key, -1 if whole else 0), context)
         except LLMSynthError:
             raise
         except (ValueError, KeyError, OSError, TypeError, ArithmeticError) as exc:

@@ -14,8 +14,9 @@ from jinja2 import Template
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 
 from llmsynth.errors import SpecError
+from llmsynth.spec.template_budget import TemplateLimitError
 from llmsynth.spec.template_check import TemplateRefused, compile_checked
-from llmsynth.spec.template_sandbox import LimitedSandbox, TemplateLimitError, environment, render_limited
+from llmsynth.spec.template_sandbox import LimitedSandbox, environment, render_limited
 
 
 def make_environment() -> LimitedSandbox:

@@ -18,22 +18,15 @@ from typing import Any
 from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
 
+from llmsynth.spec.template_budget import MAX_LOOP_ITERATIONS, MAX_TEMPLATE_CHARS, TemplateLimitError, sized
+from llmsynth.spec.template_growth import BINOPS, FILTER_CHECKS, STR_METHOD_CHECKS, check_printf, checked_mul
 from llmsynth.spec.template_sandbox import (
-    BINOPS,
-    FILTER_CHECKS,
     LOOP_GUARD,
-    MAX_LOOP_ITERATIONS,
-    MAX_TEMPLATE_CHARS,
     REMOVED_FILTERS,
     SIZE_GUARD,
-    STR_METHOD_CHECKS,
     LimitedSandbox,
-    TemplateLimitError,
-    check_printf,
-    checked_mul,
     checked_range,
     environment,
-    sized,
 )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from llmsynth.errors import SpecError
 from llmsynth.spec.llm import LLMGroup
 from llmsynth.spec.paths import confined
-from llmsynth.spec.template_sandbox import MAX_TEMPLATE_CHARS
+from llmsynth.spec.template_budget import MAX_TEMPLATE_CHARS
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "prompts" / "templates"
 

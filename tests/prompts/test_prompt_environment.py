@@ -8,7 +8,7 @@ import pytest
 
 from llmsynth.errors import SpecError
 from llmsynth.prompts.environment import compile_template, render
-from llmsynth.spec.template_sandbox import MAX_LOOP_ITERATIONS, MAX_PROMPT_CHARS
+from llmsynth.spec.template_budget import MAX_LOOP_ITERATIONS, MAX_PROMPT_CHARS
 
 
 def run(source: str, **variables: object) -> str:

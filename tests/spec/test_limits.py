@@ -22,7 +22,7 @@ INSIDE = [
     {"name": "x", "kind": "exponential", "scale": 1.0e298},
     {"name": "x", "kind": "integer", "low": -(2**53), "high": 2**53},
     {"name": "x", "kind": "normal", "mean": 0, "sd": 1, "round": 15},
-    {"name": "x", "kind": "scipy", "dist": "zipf", "params": {"a": 2.5}},
+    {"name": "x", "kind": "scipy", "dist": "weibull_min", "params": {"c": 1.5, "scale": 1.0e290}},
     {"name": "x", "kind": "date", "start": "1700-01-01", "end": "2200-12-31"},
 ]
 
