@@ -10,6 +10,7 @@ import pytest
 
 import llmsynth
 from llmsynth.engine.runner import Runner
+from llmsynth.export.dtypes import with_spec_dtypes
 from llmsynth.scaffold.blocks import BlockDraws
 from llmsynth.scaffold.registry import build_sampler
 from llmsynth.seeding import BLOCK_ROWS, blocks
@@ -75,8 +76,9 @@ def test_same_rows_at_chunk_size_256_across_a_block_edge(reference: pd.DataFrame
     first = BLOCK_ROWS // 256 - 2  # chunks 254..257 straddle row 65,536
     chunks = [runner.chunk(index, 256).data for index in range(first, first + 4)]
     rows = reference.iloc[first * 256 : (first + 4) * 256].reset_index(drop=True)
-    # generate() gives the spec's dtypes (categories); the runner's chunks carry plain values
-    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True).astype(object), rows.astype(object))
+    # generate() gives the spec's dtypes (choices as category); raw chunks get them the same way
+    typed = with_spec_dtypes(pd.concat(chunks, ignore_index=True), runner.spec.column_schemas())
+    pd.testing.assert_frame_equal(typed, rows)
 
 
 def test_the_table_is_real(reference: pd.DataFrame) -> None:
