@@ -119,7 +119,9 @@ def engine_prompt_texts(spec: DatasetSpec, frame: pd.DataFrame, tokenizer: Any) 
         from llmsynth.prompts.builder import PromptBuilder
 
         builder = PromptBuilder(group, spec, pydantic_row_model(group))
-    chunk = spec.generation.chunk_size
+    from llmsynth.engine.runner import chunk_rows
+
+    chunk = chunk_rows(spec)  # generation.chunk_size, or the engine's default when the spec leaves it out
     records = frame.to_dict("records")
     chats = [builder.messages(record, i % chunk) for i, record in enumerate(records)]
     if not getattr(tokenizer, "chat_template", None):

@@ -48,6 +48,8 @@ from _common import (
 )
 from pydantic import ValidationError
 
+from llmsynth.engine.runner import chunk_rows
+
 WARMUP_ROWS = 2
 OUTLINES_WHITESPACE_ROOM = 32  # Outlines' JSON grammar allows free whitespace; the engine's bound does not
 
@@ -112,7 +114,7 @@ def outlines_path(named: NamedSpec, settings: Settings) -> dict[str, Any]:
     torch.manual_seed(settings.seed)
     started = time.perf_counter()
     texts: list[str] = []
-    for batch in batches(prompts, spec.generation.chunk_size, settings.batch_size):
+    for batch in batches(prompts, chunk_rows(spec), settings.batch_size):
         texts.extend(generator.batch(batch, **options))
     seconds = time.perf_counter() - started
     valid = sum(_valid_json(row_model, text) for text in texts)
@@ -184,7 +186,7 @@ def free_path(named: NamedSpec, settings: Settings, tokens_per_row: int) -> dict
     torch.manual_seed(settings.seed)
     started = time.perf_counter()
     generated = 0
-    for batch in batches(encoded, spec.generation.chunk_size, settings.batch_size):
+    for batch in batches(encoded, chunk_rows(spec), settings.batch_size):
         generated += run(sorted(batch, key=len, reverse=True))  # length-sorted, as the engine does
     seconds = time.perf_counter() - started
     return result("free", len(prompts), len(prompts), len(prompts), seconds, generated,
