@@ -30,6 +30,8 @@ def _integer(series: pd.Series, schema: ColumnSchema) -> pd.Series:
 
 
 def _boolean(series: pd.Series, schema: ColumnSchema) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series.dtype):  # bool or boolean already: no need to look at each value
+        return series.astype("boolean") if schema.nullable and series.dtype == bool else series
     present = series.dropna()
     if not present.map(lambda v: isinstance(v, bool | np.bool_)).all():
         return series
@@ -40,9 +42,16 @@ def _boolean(series: pd.Series, schema: ColumnSchema) -> pd.Series:
 
 def _choice(series: pd.Series, schema: ColumnSchema) -> pd.Series:
     declared = list(schema.choices or ())
-    labels = series.map(lambda v: v if pd.isna(v) else str(v))
-    extra = sorted(set(labels.dropna()) - set(declared))  # kept, never turned into missing values
-    return labels.astype(pd.CategoricalDtype(categories=declared + extra))
+    # each distinct value is looked at once (a million rows hold a handful of labels)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    labels = [str(u) for u in uniques]
+    extra = sorted(set(labels) - set(declared))  # kept, never turned into missing values
+    categories = declared + extra
+    position = {label: i for i, label in enumerate(categories)}
+    mapping = np.array([position[label] for label in labels] + [-1], dtype=np.int64)  # -1: missing
+    return pd.Series(
+        pd.Categorical.from_codes(mapping[codes], categories=categories), index=series.index, name=series.name
+    )
 
 
 def _datetime(series: pd.Series) -> pd.Series:
@@ -76,6 +85,11 @@ def with_spec_dtypes(frame: pd.DataFrame, column_schemas: Iterable[ColumnSchema]
     """A copy of ``frame`` whose columns have the dtypes of their schemas (``spec.column_schemas()``);
     columns without a schema are left alone."""
     schemas = {s.name: s for s in column_schemas}
-    typed = {name: typed_column(frame[name], schemas[name]) if name in schemas else frame[name]
-             for name in frame.columns}
-    return pd.DataFrame(typed, index=frame.index)
+    out = frame.copy(deep=False)  # only converted columns are replaced: no copy of the others
+    for name in frame.columns:
+        if name in schemas:
+            series = frame[name]
+            typed = typed_column(series, schemas[name])
+            if typed.dtype != series.dtype:
+                out[name] = typed
+    return out

@@ -71,10 +71,11 @@ def test_same_table_at_chunk_size_10000(reference: pd.DataFrame) -> None:
 
 
 def test_same_rows_at_chunk_size_256_across_a_block_edge(reference: pd.DataFrame) -> None:
-    runner = Runner(_spec(256))
+    spec = _spec(256)
+    runner = Runner(spec)
     runner._prepare_whole_table(ROWS)  # the time series is drawn for the whole table, as run() does
     first = BLOCK_ROWS // 256 - 2  # chunks 254..257 straddle row 65,536
-    chunks = [runner.chunk(index, 256).data for index in range(first, first + 4)]
+    chunks = pd.concat([runner.chunk(index, 256).data for index in range(first, first + 4)], ignore_index=True)
     rows = reference.iloc[first * 256 : (first + 4) * 256].reset_index(drop=True)
     # generate() gives the spec's dtypes (choices as category); raw chunks get them the same way
     typed = with_spec_dtypes(pd.concat(chunks, ignore_index=True), runner.spec.column_schemas())
