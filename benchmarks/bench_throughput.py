@@ -13,7 +13,8 @@ fresh child process (so peak RSS is that path's own):
 Model loading, grammar compilation and one warm-up batch happen before the clock starts and are not
 timed. Then, unless --no-startup: a warm model load in a fresh process and the wall time of
 ``llmsynth preview examples/customers.yaml -n 5``. Prints markdown tables to stdout.
-Tokens: llmsynth's are its own counter; Outlines' are its answers re-tokenised plus the end token.
+Generated tokens: the answers re-tokenised plus an end token for Outlines and llmsynth (the engine's own
+counter, printed beside, also counts the tokens it feeds without sampling), new tokens for free decoding.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def result(path: str, asked: int, rows: int, valid: int, first_pass: int, second
         "path": path, "asked": asked, "rows": rows, "valid": valid, "first_pass_valid": first_pass,
         "seconds": seconds,
         "generated_tokens": generated, "prompt_tokens": prompt, "rows_per_s": rows / seconds,
-        "tokens_per_s": generated / seconds, "tokens_per_row": generated / rows,
+        "tokens_per_s": generated / seconds, "tokens_per_row": generated / max(rows, 1),
         "peak_rss_mib": peak_rss_mib(), "rss_growth_mib": peak_rss_mib() - rss_before, **notes,
     }
 
@@ -157,17 +158,33 @@ def llmsynth_path(named: NamedSpec, settings: Settings) -> dict[str, Any]:
     run = generate_run(spec, rows=settings.rows, seed=settings.seed, backend=backend)
     seconds = time.perf_counter() - started
     row_model = pydantic_row_model(group)
-    answers = run.data[list(group.fields)].to_dict("records")
+    answers = [{k: _plain(v) for k, v in a.items()} for a in run.data[list(group.fields)].to_dict("records")]
     valid = sum(_valid_row(row_model, answer) for answer in answers)
     assert run.stats is not None
     llm = run.stats.llm
+    tokenizer = backend.tokenizer
+    prompts = engine_prompt_texts(spec, scaffold_frame(named, settings), tokenizer)
+    prompt_tokens = sum(len(ids) for ids in tokenizer(prompts, add_special_tokens=False)["input_ids"])
     return result("llmsynth", settings.rows, len(run.data), valid, llm.first_pass_valid, seconds,
-                  llm.generated_tokens, llm.prompt_tokens, rss_before, llm_seconds=llm.seconds)
+                  answer_tokens(tokenizer, answers), prompt_tokens, rss_before, llm_seconds=llm.seconds,
+                  engine_generated_tokens=llm.generated_tokens, engine_prompt_tokens=llm.prompt_tokens)
+
+
+def answer_tokens(tokenizer: Any, answers: list[dict[str, Any]]) -> int:
+    """Tokens of the rows as compact JSON answers plus an end token each, re-tokenised the way Outlines'
+    answers are: the engine's own counter also counts what it feeds the model without sampling (the
+    row's prompt suffix, forced frame text, scored candidates), which free decoding has no match for."""
+    texts = [json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in answers]
+    return sum(len(ids) + 1 for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]) if texts else 0
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 def _valid_row(row_model: Any, answer: dict[str, Any]) -> bool:
     try:
-        row_model.model_validate({k: (v.item() if hasattr(v, "item") else v) for k, v in answer.items()})
+        row_model.model_validate(answer)
     except ValidationError:
         return False
     return True
@@ -256,11 +273,18 @@ def spec_table(measured: dict[str, Any]) -> str:
     for p in measured["paths"]:
         lines.append(
             f"| {p['path']} | {p['rows_per_s']:.2f} | {p['tokens_per_s']:.1f} | {p['tokens_per_row']:.1f} "
-            f"| {p['prompt_tokens'] / p['rows']:.0f} | {p['valid']}/{p['asked']} "
+            f"| {p['prompt_tokens'] / max(p['rows'], 1):.0f} | {p['valid']}/{p['asked']} "
             f"| {p['first_pass_valid']}/{p['asked']} "
             f"| {p['seconds']:.1f} | {p['peak_rss_mib']:.0f} | {p['rss_growth_mib']:.0f} |"
         )
+    ours = measured["paths"][1]
+    per_row = max(ours["rows"], 1)
     lines += [
+        "",
+        "Generated tokens: answers re-tokenised plus an end token (outlines, llmsynth), new tokens (free). "
+        f"llmsynth's own counters: {ours['engine_generated_tokens'] / per_row:.1f} tokens/row through the "
+        "model after the shared prefix (prompt suffix, forced frame text, scored candidates), "
+        f"{ours['engine_prompt_tokens'] / per_row:.0f} prompt tokens/row (the shared prefix counted once a call).",
         "",
         f"llmsynth / outlines rows/s: **{measured['llmsynth_over_outlines_rows']:.2f}x**; "
         f"generated-token rate vs free decoding: llmsynth {measured['llmsynth_over_free_tokens']:.2f}x, "
