@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from llmsynth.parsers.patterns import compile_pattern
 from llmsynth.parsers.result import MAX_ROW_CHARS, Candidate, ParseReject, clip_raw
 
 NAME = "regex"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def compile_row_pattern(regex: str | None, keys: KeyMap) -> Any:
@@ -39,6 +41,22 @@ def _values(match: Any, keys: KeyMap) -> dict[str, Any]:
     return keys.map_items((k, v) for k, v in match.groupdict().items())
 
 
+def _without_broken_lines(text: str) -> tuple[str, list[ParseReject]]:
+    """RE2 reads UTF-8, which cannot hold a lone surrogate: such lines become rejects and are blanked
+    (so line numbers and the other rows stay as they were)."""
+    if not _SURROGATE.search(text):
+        return text, []
+    lines = text.split("\n")
+    rejects = []
+    for number, line in enumerate(lines, start=1):
+        found = _SURROGATE.search(line)
+        if found:
+            reason = f"not valid Unicode (lone surrogate U+{ord(found.group()):04X})"
+            rejects.append(ParseReject(clip_raw(line), NAME, reason, number))
+            lines[number - 1] = ""
+    return "\n".join(lines), rejects
+
+
 def scan(
     text: str,
     keys: KeyMap,
@@ -49,6 +67,10 @@ def scan(
 ) -> Iterator[Candidate | ParseReject]:
     """One candidate per non-empty match, in order; untouched non-blank lines become rejects."""
     pattern = compile_row_pattern(regex, keys)
+    text, broken = _without_broken_lines(text)
+    yield from broken
+    if single and broken:
+        return
     if single:
         m = pattern.search(text)
         if m is None:

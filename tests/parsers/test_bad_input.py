@@ -70,3 +70,13 @@ def test_unknown_parser_suggests_a_name(people: list[ColumnSchema]) -> None:
 
     with pytest.raises(SpecError, match="did you mean 'json'"):
         parse_row("{}", people, parser="jsn")
+
+
+def test_lone_surrogate_is_a_reject_for_the_regex_parser(people: list[ColumnSchema]) -> None:
+    # found by benchmarks/fuzz.py: RE2 reads UTF-8, and a lone surrogate has no UTF-8 form
+    text = "Chef | 30 | USA\nNu\ud800rse | 31 | USA\nBaker | 32 | Japan"
+    result = parse_rows(text, people, parser="regex", regex=REGEX)
+    assert [r["job"] for r in result.rows] == ["Chef", "Baker"]
+    assert [(r.line, r.reason) for r in result.rejects] == [(2, "not valid Unicode (lone surrogate U+D800)")]
+    with pytest.raises(ParseError, match="lone surrogate"):
+        parse_row("Nu\ud800rse | 31 | USA", people, parser="regex", regex=REGEX)
