@@ -16,6 +16,7 @@ import pandas as pd
 
 from llmsynth.errors import LLMSynthError, SpecError
 from llmsynth.spec import DatasetSpec, LLMGroup, order_columns
+from llmsynth.spec.sampler_data import DataSpec
 from llmsynth.spec.schema import ColumnSchema
 
 # whole-table samplers (time series, graphs) draw every row at once; past this the dry run skips them
@@ -55,6 +56,9 @@ def dry_run(spec: DatasetSpec, rows: int = 3) -> DryRun:
             for name, value in _placeholders(column).items():
                 frame[name] = [value] * rows
             continue
+        if isinstance(column, DataSpec) and column.file is None and column.frame is None:
+            result.skipped = f"'{column.label}' takes its rows from Python (generate(spec, data=df))"
+            return result
         try:
             sampler = build_sampler(column, spec)
             whole = not sampler.per_chunk
