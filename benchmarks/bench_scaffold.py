@@ -10,7 +10,8 @@ marginals) plus truncated normal, normal, categorical, boolean, integer and unif
 
 - ``api``: ``llmsynth.generate(spec, rows=N)`` in a warm process (imports and inverse tables built by a
   1,000-row warm-up), best of ``--repeat`` runs, alternated with the numpy/scipy version so both see the
-  same machine load. ``--threads`` sets ``LLMSYNTH_THREADS`` for the API runs (1 = no thread pool).
+  same machine load. ``--threads`` sets ``LLMSYNTH_THREADS`` for the API runs (1, the default, is no
+  thread pool).
 - ``numpy``: the same columns written plainly with numpy and scipy.stats (copula via ``ppf`` of
   ``Phi(z)``, ``truncnorm.ppf``, ``rng.choice`` for the categories) into a DataFrame.
 - ``cli-csv`` / ``cli-parquet``: ``llmsynth generate SPEC -n N -o out.{csv,parquet}`` as a subprocess:
@@ -140,7 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", default="100000,1000000,10000000", help="comma-separated row counts")
     parser.add_argument("--repeat", type=int, default=3, help="in-process runs per size (best is kept)")
-    parser.add_argument("--threads", default="2", help="LLMSYNTH_THREADS values to compare, e.g. 1,2")
+    parser.add_argument("--threads", default="1,2", help="LLMSYNTH_THREADS values to compare (the CLI uses the last)")
     parser.add_argument("--skip-cli", action="store_true", help="only the in-process comparison")
     parser.add_argument("--json", type=Path, help="also write every figure here")
     args = parser.parse_args()
@@ -165,7 +166,7 @@ def main() -> None:
                 for suffix in ("csv", "parquet"):
                     run = cli(rows, suffix, threads[-1], Path(folder))
                     entry[f"cli_{suffix}"] = run
-                    label = f"cli {suffix} ({run['generator_rows_per_s']:,.0f} rows/s in the run)"
+                    label = f"cli {suffix} ({run['generator_rows_per_s']:,.0f} in the run)"
                     print(_row(rows, label, threads[-1], run, run["peak_mib"], run["rows_per_s"] / numpy_rate))
             results["sizes"][str(rows)] = entry
     if args.json:

@@ -2,9 +2,9 @@
 
 A block is always drawn whole (``BLOCK_ROWS`` rows) with its own stream, so rows ``[a, b)`` hold the same
 numbers whether they are asked for in one chunk of a million rows or in chunks of 256. The blocks a
-chunk needs, over all its samplers, are independent, so they are drawn on a small thread pool (numpy's
-generators release the GIL while they fill arrays). The last blocks of each sampler are kept, so small
-chunks that walk through a block draw it once.
+chunk needs, over all its samplers, are independent, so they can be drawn on a small thread pool
+(numpy's generators release the GIL while they fill arrays; ``LLMSYNTH_THREADS``, off by default). The
+last blocks of each sampler are kept, so small chunks that walk through a block draw it once.
 """
 
 from __future__ import annotations
@@ -25,12 +25,16 @@ _pool_lock = threading.Lock()
 
 
 def workers() -> int:
-    """Threads for drawing: the cores this process may use, at most 4 (``LLMSYNTH_THREADS`` overrides)."""
-    configured = os.environ.get("LLMSYNTH_THREADS", "").strip()
+    """Threads for drawing and finishing: ``LLMSYNTH_THREADS`` (``auto``: the cores this process may use,
+    at most 4). One by default: on the shared 2-core machine two threads did not measurably pay
+    (README, bench_scaffold.py); the values are the same either way."""
+    configured = os.environ.get("LLMSYNTH_THREADS", "1").strip().lower()
     if configured.isdigit():
         return max(1, int(configured))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(4, cores))
+    if configured == "auto":
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return max(1, min(4, cores))
+    return 1
 
 
 def pool() -> Executor | None:

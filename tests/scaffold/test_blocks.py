@@ -11,7 +11,7 @@ import pytest
 import llmsynth
 from llmsynth.engine.runner import Runner
 from llmsynth.export.dtypes import with_spec_dtypes
-from llmsynth.scaffold.blocks import BlockDraws
+from llmsynth.scaffold.blocks import BlockDraws, workers
 from llmsynth.scaffold.registry import build_sampler
 from llmsynth.seeding import BLOCK_ROWS, blocks
 from llmsynth.spec import DatasetSpec, spec_from_dict
@@ -100,9 +100,11 @@ def test_a_shorter_table_is_a_prefix_of_a_longer_one(reference: pd.DataFrame) ->
     pd.testing.assert_frame_equal(short.drop(columns=["level"]), whole)
 
 
-def test_thread_count_does_not_change_values(reference: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LLMSYNTH_THREADS", "1")
-    pd.testing.assert_frame_equal(_table(20_000), reference)
+@pytest.mark.parametrize("threads", ["2", "auto"])
+def test_threads_do_not_change_values(reference: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, threads: str) -> None:
+    monkeypatch.setenv("LLMSYNTH_THREADS", threads)
+    assert workers() >= 2 or threads == "auto"
+    pd.testing.assert_frame_equal(_table(20_000), reference)  # the reference ran on one thread
 
 
 def test_rows_are_cut_from_whole_blocks() -> None:
