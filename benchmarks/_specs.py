@@ -153,6 +153,11 @@ WEIGHTED: dict[str, Any] = {
                 "segment": {"type": "choice", "choices": {"budget": 0.3, "regular": 0.5, "premium": 0.2}},
                 "job": {"type": "string", "max_length": 30},
             },
+            "examples": [
+                {"age": 24, "yearly_spend": 600, "segment": "budget", "job": "Barista"},
+                {"age": 47, "yearly_spend": 1500, "segment": "regular", "job": "Electrician"},
+                {"age": 58, "yearly_spend": 6200, "segment": "premium", "job": "Dentist"},
+            ],
         },
     ],
 }
