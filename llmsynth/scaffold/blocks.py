@@ -48,6 +48,16 @@ def pool() -> Executor | None:
     return _pool
 
 
+def _forget_pool_in_child() -> None:
+    """A forked child inherits the pool but not its threads: work sent to it would wait forever."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 class BlockDraws:
     """One sampler's material, block by block, for one seed."""
 

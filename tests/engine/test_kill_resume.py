@@ -145,15 +145,22 @@ def test_sigkill_at_random_moments_then_resume(spec_path: Path, tmp_path: Path, 
     output = tmp_path / f"out{suffix}"
     args = ["generate", str(spec_path), "-n", "200", "-o", str(output), "-q", "--resume"]
     rng = random.Random(f"kills{suffix}")
-    interrupted = 0
-    for _ in range(5):
-        code = _kill_after(args, rng.uniform(0.02, 0.6 * full))
+    interrupted, early = 0, 0
+    for _ in range(20):  # a loaded machine can make a kill land before the first commit: wait longer then
+        code = _kill_after(args, rng.uniform(0.02, 0.6 * full) * (1 + early))
         assert code in (0, -signal.SIGKILL)
         if code == 0:
             break
         parts = output.with_name(output.name + ".parts")
-        interrupted += parts.exists()
-    assert interrupted >= 2, "the kills should land while the run is under way"
+        if parts.exists():
+            interrupted += 1
+        else:
+            early += 1
+        if interrupted >= 3:
+            break
+    # the rename-by-rename test below kills at every step deterministically; here at least one random
+    # kill must have landed mid-run (on a loaded machine the run may finish before a second one does)
+    assert interrupted >= 1, "the kills should land while the run is under way"
     assert _run(args) == 0
     _assert_same_table(output, reference, 200)
     assert data_code_unique(output)
@@ -170,7 +177,11 @@ def test_ctrl_c_stops_after_a_chunk_and_says_how_to_resume(spec_path: Path, tmp_
     args = ["generate", str(spec_path), "-n", "200", "-o", str(output)]
     stderr = tmp_path / "stderr.txt"
     pid = _child(args, stderr=stderr)
-    time.sleep(0.4 * full)
+    parts = output.with_name(output.name + ".parts")
+    deadline = time.monotonic() + 60
+    while not parts.exists() and time.monotonic() < deadline:  # interrupt once the run is under way
+        time.sleep(0.005)
+    time.sleep(0.1 * full)
     os.kill(pid, signal.SIGINT)
     assert _wait(pid) == 130
     said = stderr.read_text()
