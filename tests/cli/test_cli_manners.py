@@ -56,7 +56,8 @@ def test_shell_completion_completes_commands_and_options() -> None:
         return result.stdout.split()
 
     assert complete("llmsynth gen", 1) == ["generate"]
-    assert complete("llmsynth generate spec.yaml --for", 3) == ["--format"]
+    assert sorted(complete("llmsynth generate spec.yaml --for", 3)) == ["--force", "--format"]
+    assert complete("llmsynth generate spec.yaml --expl", 3) == ["--explain"]
     shown = runner.invoke(app, ["--show-completion", "bash"], prog_name="llmsynth")
     assert "_LLMSYNTH_COMPLETE=complete_bash" in shown.output
 
