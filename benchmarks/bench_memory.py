@@ -3,10 +3,11 @@
 Run: .venv/bin/python benchmarks/bench_memory.py [--sizes 10000,100000,1000000] [--llm-sizes 1000,10000]
 
 Each measurement is a fresh Python process: peak RSS (``ru_maxrss``) after importing everything, then
-after the run. Scaffold-only spec (id, normal, lognormal, categorical, expression; chunk 256 rows) to
-Parquet and CSV, compared in the same run with the in-memory path (``llmsynth.generate`` then
-``DataFrame.to_parquet``), which grows with the table. The LLM rows use the fake backend: the real
-default model makes about 2 rows/s on this CPU, so 10,000 rows would take well over an hour.
+after the run. Scaffold-only spec (id, truncated normal, lognormal, categorical, expression; the default
+chunk of 262,144 rows) to Parquet and CSV, compared in the same run with the in-memory path
+(``llmsynth.generate`` then ``DataFrame.to_parquet``), which grows with the table. The LLM rows use the
+fake backend: the real default model makes about 2 rows/s on this CPU, so 10,000 rows would take well
+over an hour.
 """
 
 from __future__ import annotations
