@@ -80,9 +80,9 @@ def main() -> None:
         work = Path(folder)
         (work / "scaffold.yaml").write_text(SCAFFOLD)
         (work / "llm.yaml").write_text(LLM)
-        cases = [("scaffold", int(n), how) for n in args.sizes.split(",")
+        cases = [("scaffold", int(n), how) for n in args.sizes.split(",") if n
                  for how in ("durable .parquet", "durable .csv", "in memory, then .parquet")]
-        cases += [("llm (fake backend)", int(n), "durable .parquet") for n in args.llm_sizes.split(",")]
+        cases += [("llm (fake backend)", int(n), "durable .parquet") for n in args.llm_sizes.split(",") if n]
         for name, rows, how in cases:
             spec = work / ("llm.yaml" if name.startswith("llm") else "scaffold.yaml")
             suffix = ".csv" if how.endswith(".csv") else ".parquet"
