@@ -3,10 +3,11 @@
 Run: .venv/bin/python benchmarks/bench_memory.py [--sizes 10000,100000,1000000] [--llm-sizes 1000,10000]
 
 Each measurement is a fresh Python process: peak RSS (``ru_maxrss``) after importing everything, then
-after the run. Scaffold-only spec (id, normal, lognormal, categorical, expression; chunk 256 rows) to
-Parquet and CSV, compared in the same run with the in-memory path (``llmsynth.generate`` then
-``DataFrame.to_parquet``), which grows with the table. The LLM rows use the fake backend: the real
-default model makes about 2 rows/s on this CPU, so 10,000 rows would take well over an hour.
+after the run. Scaffold-only spec (id, truncated normal, lognormal, categorical, expression; the default
+chunk of 262,144 rows) to Parquet and CSV, compared in the same run with the in-memory path
+(``llmsynth.generate`` then ``DataFrame.to_parquet``), which grows with the table. The LLM rows use the
+fake backend: the real default model makes about 2 rows/s on this CPU, so 10,000 rows would take well
+over an hour.
 """
 
 from __future__ import annotations
@@ -79,9 +80,9 @@ def main() -> None:
         work = Path(folder)
         (work / "scaffold.yaml").write_text(SCAFFOLD)
         (work / "llm.yaml").write_text(LLM)
-        cases = [("scaffold", int(n), how) for n in args.sizes.split(",")
+        cases = [("scaffold", int(n), how) for n in args.sizes.split(",") if n
                  for how in ("durable .parquet", "durable .csv", "in memory, then .parquet")]
-        cases += [("llm (fake backend)", int(n), "durable .parquet") for n in args.llm_sizes.split(",")]
+        cases += [("llm (fake backend)", int(n), "durable .parquet") for n in args.llm_sizes.split(",") if n]
         for name, rows, how in cases:
             spec = work / ("llm.yaml" if name.startswith("llm") else "scaffold.yaml")
             suffix = ".csv" if how.endswith(".csv") else ".parquet"

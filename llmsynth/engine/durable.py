@@ -103,13 +103,24 @@ class _Session:
         indices = sorted(entry.index for entry in self.folder.chunks)
         if indices != list(range(len(indices))):
             raise OutputError(f"{self.folder.path}: its chunks are not a sequence from 0; pass --force to start over")
-        self.start = RunProgress(next_chunk=len(indices), rows_done=self.folder.rows)
+        self.start = RunProgress(next_chunk=len(indices), rows_done=self.folder.rows,
+                                 empty_top_ups=self._empty_top_ups())
         carried: dict[tuple[str, str], set[Any]] = {}
         for line in self.folder.read_log(CARRIED):
             item = json.loads(line)
             carried.setdefault((item["group"], item["column"]), set()).update(item["values"])
         self.runner.restore_carried_state(carried)
         self._saved = {key: set(values) for key, values in carried.items()}
+
+    def _empty_top_ups(self) -> int:
+        """Top-up chunks at the end of the folder that yielded nothing: the runner stops after several."""
+        planned = -(-self.target // self.runner.chunk_size)
+        count = 0
+        for entry in sorted(self.folder.chunks, key=lambda e: e.index, reverse=True):
+            if entry.index < planned or entry.rows:
+                break
+            count += 1
+        return count
 
     def run(self, rows: int | None, progress: Callable[[int, int], None] | None, *, fresh: bool) -> None:
         chunks = self.runner.run(rows, progress, start=self.start, stats=self.stats if self.start else None)

@@ -48,6 +48,7 @@ class RunProgress:
 
     next_chunk: int = 0
     rows_done: int = 0
+    empty_top_ups: int = 0  # top-up chunks in a row, just before next_chunk, that yielded no row
 
 
 @dataclass
@@ -169,8 +170,8 @@ class Runner:
         can_top_up = all(s.per_chunk for s in self.samplers.values())
         planned_chunks = -(-target // size)
         max_chunks = planned_chunks * (MAX_TOPUP_FACTOR if can_top_up else 1)
-        index, done = (start.next_chunk, start.rows_done) if start is not None else (0, 0)
-        empty_top_ups = 0
+        start = start or RunProgress()
+        index, done, empty_top_ups = start.next_chunk, start.rows_done, start.empty_top_ups
         if progress is not None:
             progress(done, target)
         while done < target and index < max_chunks:

@@ -177,3 +177,34 @@ def test_row_counts_are_positive_and_bounded(rows: int) -> None:
 def test_resume_needs_an_output() -> None:
     with pytest.raises(OutputError, match="pass output="):
         llmsynth.generate(spec_from_dict(SPEC), resume=True, backend=_backend())
+
+
+def test_a_resumed_run_stops_topping_up_where_an_uninterrupted_one_does(tmp_path: Path) -> None:
+    """Every row invalid: the planned chunks and the top-ups yield nothing, and the run stops after a fixed
+    number of empty top-ups; a run that fails among them and is resumed stops at the same chunk."""
+
+    def never_valid(prompt: str) -> str:
+        return json.dumps({"job": "x", "score": 99})
+
+    spec = spec_from_dict(SPEC)
+    whole = llmsynth.generate_run(spec, output=tmp_path / "whole.csv", backend=FakeBackend(script=never_valid))
+    assert whole.stats is not None
+    assert whole.stats.rows_written == 0
+    assert whole.stats.chunks == 12  # 6 planned chunks, then 6 empty top-ups
+
+    calls = {"n": 0}
+
+    def fail_in_the_top_ups(prompt: str) -> str:
+        calls["n"] += 1
+        if calls["n"] == 6 * 5 + 3 * 5 + 2:  # in the fourth top-up
+            raise RuntimeError("the model crashed")
+        return never_valid(prompt)
+
+    output = tmp_path / "resumed.csv"
+    with pytest.raises(RuntimeError):
+        llmsynth.generate_run(spec, output=output, backend=FakeBackend(script=fail_in_the_top_ups))
+    resumed = llmsynth.generate_run(spec, output=output, backend=FakeBackend(script=never_valid), resume=True)
+    assert resumed.stats is not None
+    assert resumed.stats.chunks == 12
+    assert resumed.rejects == whole.rejects
+    assert output.read_text() == (tmp_path / "whole.csv").read_text() == "age,job,score\n"
