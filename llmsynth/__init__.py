@@ -1,31 +1,94 @@
 """llmsynth: synthetic tabular data from statistical scaffolds and a local language model.
 
-The public API is small: ``load_spec``, ``generate``, ``evaluate``, the spec classes, and the
-Hugging Face export (``to_hf_dataset``, ``write_hf_dataset``; needs the ``hf`` extra).
-Importing this package never imports torch, transformers or outlines.
+The public API mirrors the CLI, one function per command with the same option names: ``validate``,
+``preview``, ``generate`` (``generate_run`` for the counters and rejects), ``parse``, ``evaluate``, ``plot``,
+``models``, ``schema``, ``fit``; plus ``load_spec``, the spec classes, the error root, and the Hugging
+Face export (``to_hf_dataset``, ``write_hf_dataset``; needs the ``hf`` extra).
+
+Importing this package costs nothing: each name is imported on first use (PEP 562 ``__getattr__``), so
+``import llmsynth`` and ``llmsynth --help`` load neither pandas nor the spec models, let alone torch.
 """
 
-from llmsynth.api import evaluate, fit, generate, generate_run, load_spec
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from llmsynth.errors import LLMSynthError, SpecError
-from llmsynth.export.hf import to_hf_dataset, write_hf_dataset
-from llmsynth.spec import DatasetSpec, LLMField, LLMGroup, ModelConfig, spec_from_dict
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
+    from llmsynth.api import (
+        GenerationRun,
+        Parsed,
+        Plotted,
+        Validation,
+        evaluate,
+        fit,
+        generate,
+        generate_run,
+        load_spec,
+        models,
+        parse,
+        plot,
+        preview,
+        schema,
+        validate,
+    )
+    from llmsynth.export.hf import to_hf_dataset, write_hf_dataset
+    from llmsynth.spec import DatasetSpec, LLMField, LLMGroup, ModelConfig, spec_from_dict
 
 __version__ = "0.1.0"
 
+# public name -> the module that defines it; imported when first read
+_LAZY = {
+    **dict.fromkeys(
+        ["GenerationRun", "Parsed", "Plotted", "Validation", "evaluate", "fit", "generate", "generate_run",
+         "load_spec", "models", "parse", "plot", "preview", "schema", "validate"],
+        "llmsynth.api",
+    ),
+    **dict.fromkeys(["DatasetSpec", "LLMField", "LLMGroup", "ModelConfig", "spec_from_dict"], "llmsynth.spec"),
+    **dict.fromkeys(["to_hf_dataset", "write_hf_dataset"], "llmsynth.export.hf"),
+}
+
 __all__ = [
     "DatasetSpec",
+    "GenerationRun",
     "LLMField",
     "LLMGroup",
     "LLMSynthError",
     "ModelConfig",
+    "Parsed",
+    "Plotted",
     "SpecError",
+    "Validation",
     "__version__",
     "evaluate",
     "fit",
     "generate",
     "generate_run",
     "load_spec",
+    "models",
+    "parse",
+    "plot",
+    "preview",
+    "schema",
     "spec_from_dict",
     "to_hf_dataset",
+    "validate",
     "write_hf_dataset",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use and cache the name here (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'llmsynth' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names too, before they are first imported (tab completion)."""
+    return sorted({*globals(), *__all__})

@@ -1,4 +1,4 @@
-"""``llmsynth fit``: learn an editable, commented spec from a real table (CSV, Parquet or JSONL)."""
+"""``llmsynth fit``: learn an editable, commented spec from a real table (``llmsynth.api.fit``)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,23 @@ from llmsynth.errors import InputDataError
 
 
 class LabelModel(StrEnum):
+    """The ``--label-model`` choices."""
+
     per_class = "per-class"
     joint = "joint"
 
 
 class Marginals(StrEnum):
+    """The ``--marginals`` choices."""
+
     auto = "auto"
     family = "family"
     quantiles = "quantiles"
 
 
 class Rare(StrEnum):
+    """The ``--rare`` choices."""
+
     group = "group"
     keep = "keep"
     drop = "drop"
@@ -46,8 +52,9 @@ def fit_command(
     label: str | None = typer.Option(
         None, "--label", "-l", help="Column to keep predictable (a class label): one copula per class."
     ),
-    kind: list[str] | None = typer.Option(
-        None, "--kind", "-k", help="Override an inferred kind, COLUMN=KIND (continuous, integer, categorical, "
+    kinds: list[str] | None = typer.Option(
+        None, "--kind", "-k", metavar="COLUMN=KIND",
+        help="Override an inferred kind, COLUMN=KIND (continuous, integer, categorical, "
         "boolean, datetime, identifier, text, ignore); repeat for several."
     ),
     label_model: LabelModel = typer.Option(
@@ -75,15 +82,11 @@ def fit_command(
     """Learn a spec from DATA and write it to --output as commented YAML that `llmsynth generate` runs."""
     from llmsynth import api
 
-    if output.suffix.lower() not in (".yaml", ".yml"):
-        raise InputDataError(f"{output}: write the spec to a .yaml file")
     spec = api.fit(
-        data, label=label, kinds=parse_kinds(kind or []), label_model=label_model.value,
+        data, output, label=label, kinds=parse_kinds(kinds or []), label_model=label_model.value,
         marginals=marginals.value, alpha=alpha, knots=knots, min_count=min_count, rare=rare.value,
         noise=noise, clip=clip, examples=examples, seed=seed, name=name, rows=rows,
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    spec.to_yaml(output)
     for index in range(len(spec.columns)):
         note = spec.notes.get(f"columns/{index}")
         if note:

@@ -1,32 +1,35 @@
-"""The ``llmsynth`` command: thin typer commands that parse arguments and call the API."""
+"""The ``llmsynth`` command: typer commands that parse arguments, call ``llmsynth.api`` and print.
+
+Building the app imports typer and the option declarations only; each command imports the API when it
+runs, so ``llmsynth --help`` never waits for pandas or the spec models. Help is click's plain formatter
+(``rich_markup_mode=None``): typer's rich help imports markdown-it and rich.traceback, ~0.17 s.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from llmsynth import api
 from llmsynth.cli.errors import DEBUG, handle_errors
 from llmsynth.cli.eval_cmd import eval_command
 from llmsynth.cli.fit_cmd import fit_command
+from llmsynth.cli.output import err, out
 from llmsynth.cli.parse_cmd import parse_command
 from llmsynth.cli.plot_cmd import plot_command
-from llmsynth.cli.progress import row_progress
-from llmsynth.errors import SpecError
-from llmsynth.io import table_format
 
 
 class Decoding(StrEnum):
+    """The ``--decoding`` choices."""
+
     constrained = "constrained"
     free = "free"
 
 
 class OutputFormat(StrEnum):
+    """The ``--format`` choices besides the output's suffix."""
+
     hf = "hf"
 
 
@@ -36,9 +39,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-out = Console()
-err = Console(stderr=True)
 
 SPEC_ARG = typer.Argument(..., help="Dataset spec (YAML).", show_default=False)
 SEED = typer.Option(None, "--seed", help="Override the spec's seed.")
@@ -68,23 +70,14 @@ def _root(
         False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
     ),
     allow_path: list[Path] = typer.Option(
-        [], "--allow-path", help="A folder spec files may point into besides their own (repeatable).",
+        [], "--allow-path", metavar="FOLDER", help="A folder spec files may point into besides their own (repeatable).",
     ),
 ) -> None:
     DEBUG["enabled"] = debug
     if allow_path:
-        from llmsynth.spec.paths import allow_paths
+        from llmsynth import api
 
-        allow_paths(list(allow_path))
-
-
-def _overrides(
-    model: str | None, backend: str | None, device: str | None, dtype: str | None,
-    batch_size: int | None, temperature: float | None,
-) -> dict[str, Any]:
-    values = {"name": model, "backend": backend, "device": device, "dtype": dtype, "batch_size": batch_size,
-              "generation.temperature": temperature}
-    return {k: v for k, v in values.items() if v is not None}
+        api.allow_paths(list(allow_path))
 
 
 @app.command()
@@ -120,43 +113,20 @@ def generate(
     Finished chunks are kept in OUTPUT.parts/ while the run goes; the output appears only when the run is
     complete. Ctrl-C stops after the current chunk; --resume continues a stopped or killed run.
     """
-    if output_format == OutputFormat.hf:
-        from llmsynth.cli.hf_cmd import generate_hf
+    from llmsynth import api
+    from llmsynth.cli.progress import row_progress
+    from llmsynth.cli.summary import print_summary
 
-        overrides = _overrides(model, backend, device, dtype, batch_size, temperature)
-        generate_hf(api.load_spec(spec), rows, seed, output, model=overrides,
-                    decoding=decoding.value if decoding else None, quiet=quiet)
-        return
-    table_format(output)
     loaded = api.load_spec(spec)
     with row_progress(f"generating {loaded.name}", quiet=quiet) as progress:
         run = api.generate_run(
-            loaded, rows, seed, output=output, progress=progress, decoding=decoding.value if decoding else None,
-            model=_overrides(model, backend, device, dtype, batch_size, temperature), resume=resume, force=force,
+            loaded, rows, seed, model=model, backend=backend, device=device, dtype=dtype, batch_size=batch_size,
+            temperature=temperature, decoding=decoding.value if decoding else None, output=output,
+            output_format=output_format.value if output_format else None, resume=resume, force=force,
+            progress=progress,
         )
-    if not quiet and run.stats is not None:
-        from llmsynth.engine.run_record import sidecar_paths
-
-        record = run.stats.record()
-        record_path, rejects_path = sidecar_paths(output)
-        resumed = f", resumed {record['resumed']}x" if record["resumed"] else ""
-        err.print(
-            f"wrote {record['rows_written']} rows to {output} in {record['seconds']:.1f} s{resumed} "
-            f"({record['rows_per_s']:.2f} rows/s"
-            + (f", {record['tokens_per_s']:.0f} tokens/s" if record["generated_tokens"] else "")
-            + ")"
-        )
-        if record["llm_rows"]:
-            err.print(
-                f"LLM rows: {record['llm_rows']}, first-pass valid {record['first_pass_valid']}, "
-                f"retries {record['retries']}, rejected {record['rejected']}"
-            )
-        elif record["rejected"]:
-            err.print(f"rejected rows: {record['rejected']}")
-        from llmsynth.cli.explain import print_decoding
-
-        print_decoding(err, record, explain=explain)
-        err.print(f"run record: {record_path}; rejects: {rejects_path}")
+    if not quiet:
+        print_summary(err(), run, output, hf=output_format is not None, explain=explain)
 
 
 @app.command()
@@ -174,13 +144,12 @@ def preview(
     decoding: Decoding | None = DECODING,
 ) -> None:
     """Generate a few rows of SPEC and print them as a table (nothing is written)."""
-    data = api.generate(
-        spec, rows, seed, model=_overrides(model, backend, device, dtype, batch_size, temperature),
-        decoding=decoding.value if decoding else None,
-    )
+    from llmsynth import api
     from llmsynth.cli.preview import preview_renderable
 
-    out.print(preview_renderable(data, out.width))
+    data = api.preview(spec, rows, seed, model=model, backend=backend, device=device, dtype=dtype,
+                       batch_size=batch_size, temperature=temperature, decoding=decoding.value if decoding else None)
+    out().print(preview_renderable(data, out().width))
 
 
 @app.command()
@@ -193,48 +162,28 @@ def validate(
 ) -> None:
     """Check SPEC without the model: schema, number ranges, file references, templates (sandbox and
     limits), dependencies; then draw a few scaffold rows and render every prompt; print the plan."""
-    from llmsynth.spec import LLMGroup, order_columns
-    from llmsynth.spec.graph import column_reads
+    from rich.table import Table
 
-    loaded = api.load_spec(spec)
+    from llmsynth import api
+
+    checked = api.validate(spec, dry_rows=dry_rows)
+    loaded = checked.spec
     table = Table(title=f"{loaded.name}: {loaded.rows} rows, seed {loaded.seed}, model {loaded.model.name}")
-    table.add_column("step")
-    table.add_column("kind")
-    table.add_column("columns")
-    table.add_column("reads")
-    for step, column in enumerate(order_columns(loaded), start=1):
-        kind = str(getattr(column, "kind", "?"))
-        if isinstance(column, LLMGroup):
-            kind += f" ({column.decoding})"
-        reads = ", ".join(sorted(column_reads(column, loaded)))
-        table.add_row(str(step), kind, ", ".join(column.output_names()), reads)
-    out.print(table)
-    if dry_rows:
-        from llmsynth.engine.dry_run import dry_run
-
-        try:
-            done = dry_run(loaded, rows=dry_rows)
-        except SpecError as exc:
-            raise SpecError(str(exc), source=str(spec)) from exc
-        if done.skipped:
-            typer.echo(f"dry run skipped: {done.skipped}")
-        else:
-            rendered = f", prompts rendered (longest {done.longest_prompt:,} characters)" if done.prompts else ""
-            typer.echo(f"dry run: {done.rows} scaffold rows drawn{rendered}")
-    if loaded.llm_groups() and loaded.model.backend == "transformers":
-        from llmsynth.errors import ModelLoadError
-        from llmsynth.models.sources import locate
-
-        try:
-            weights = locate(loaded.model.name)
-        except ModelLoadError as exc:
-            raise ModelLoadError(f"{spec}: model: {exc}") from exc
-        where = weights.location / weights.gguf_file if weights.gguf_file else weights.location
-        typer.echo(f"model: {loaded.model.name} -> {where}")
-    from llmsynth.spec.advice import spec_warnings
-
-    for warning in spec_warnings(loaded):
-        err.print(f"warning: {spec}: {warning}", markup=False, highlight=False, soft_wrap=True)
+    for heading in ("step", "kind", "columns", "reads"):
+        table.add_column(heading)
+    for number, step in enumerate(checked.plan, start=1):
+        table.add_row(str(number), step.kind, ", ".join(step.columns), ", ".join(step.reads))
+    out().print(table)
+    done = checked.dry_run
+    if done is not None and done.skipped:
+        typer.echo(f"dry run skipped: {done.skipped}")
+    elif done is not None:
+        rendered = f", prompts rendered (longest {done.longest_prompt:,} characters)" if done.prompts else ""
+        typer.echo(f"dry run: {done.rows} scaffold rows drawn{rendered}")
+    if checked.model_location is not None:
+        typer.echo(f"model: {loaded.model.name} -> {checked.model_location}")
+    for warning in checked.warnings:
+        err().print(f"warning: {spec}: {warning}", markup=False, highlight=False, soft_wrap=True)
     typer.echo(f"ok: {spec} is valid ({len(loaded.column_names)} columns)")
 
 
@@ -242,14 +191,16 @@ def validate(
 @handle_errors
 def models() -> None:
     """List the registered model aliases, where each loads from, and whether its weights are present."""
-    from llmsynth.models.registry import list_models
+    from rich.table import Table
+
+    from llmsynth import api
 
     table = Table(title="models (add your own in ~/.config/llmsynth/models.yaml or $LLMSYNTH_MODELS)")
     for heading in ("alias", "source", "loads from", "present"):
         table.add_column(heading, overflow="fold")
-    for info in list_models():
+    for info in api.models():
         table.add_row(info.alias, info.source, str(info.location), "yes" if info.present else "no")
-    out.print(table)
+    out().print(table)
 
 
 @app.command()
@@ -260,13 +211,12 @@ def schema(
     """Print the JSON Schema of a spec, for editor completion and checking (e.g. yaml-language-server)."""
     import json
 
-    from llmsynth.spec import DatasetSpec
+    from llmsynth import api
 
-    text = json.dumps(DatasetSpec.model_json_schema(), indent=2) + "\n"
+    document = api.schema(output)
     if output is None:
-        typer.echo(text, nl=False)
+        typer.echo(json.dumps(document, indent=2))
     else:
-        output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}", err=True)
 
 

@@ -1,4 +1,5 @@
-"""``llmsynth plot``: draw the picture a person expects for a spec (generated first) or a data file."""
+"""``llmsynth plot``: draw the picture a person expects for a spec (generated first) or a data file
+(``llmsynth.api.plot``)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,6 @@ from pathlib import Path
 import typer
 
 from llmsynth.cli.errors import handle_errors
-from llmsynth.errors import InputDataError
-from llmsynth.spec import DatasetSpec
-
-SPEC_SUFFIXES = (".yaml", ".yml")
 
 SOURCE = typer.Argument(
     ...,
@@ -65,28 +62,7 @@ def plot_command(
     Without a spec the column types decide.
     """
     from llmsynth import api
-    from llmsynth.io import read_table
-    from llmsynth.plots import save_plot
-    from llmsynth.plots.canvas import check_output
-    from llmsynth.plots.choose import check_picture_name
 
-    check_output(output)  # bad arguments fail before any generating
-    if picture is not None:
-        check_picture_name(picture)
-    if source.suffix.lower() in SPEC_SUFFIXES:
-        if spec is not None:
-            raise InputDataError(f"{source} is already a spec; --spec is for data files")
-        spec_of_source = api.load_spec(source)
-        overrides = {k: v for k, v in {"name": model, "backend": backend}.items() if v is not None}
-        data = api.generate(spec_of_source, rows, seed, model=overrides)
-        loaded: DatasetSpec | None = spec_of_source
-    else:
-        given = [name for name, value in (("--rows", rows), ("--seed", seed), ("--model", model),
-                                          ("--backend", backend)) if value is not None]
-        if given:
-            raise InputDataError(f"{', '.join(given)}: only for a spec SOURCE, and {source} is a data file")
-        loaded = api.load_spec(spec) if spec is not None else None
-        data = read_table(source)
-    ref = read_table(reference) if reference is not None else None
-    chosen = save_plot(data, output, loaded, ref, picture, title)
-    typer.echo(f"wrote {output}: {chosen.name} of {', '.join(chosen.columns)} ({len(data)} rows)", err=True)
+    drawn = api.plot(source, output, spec=spec, rows=rows, seed=seed, reference=reference, picture=picture,
+                     title=title, model=model, backend=backend)
+    typer.echo(f"wrote {output}: {drawn.picture} of {', '.join(drawn.columns)} ({drawn.rows} rows)", err=True)
