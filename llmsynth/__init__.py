@@ -2,8 +2,8 @@
 
 The public API mirrors the CLI, one function per command with the same option names: ``validate``,
 ``preview``, ``generate`` (``generate_run`` for the counters and rejects), ``parse``, ``evaluate``, ``plot``,
-``models``, ``schema``, ``fit``; plus ``load_spec``, the spec classes, the error root, and the Hugging
-Face export (``to_hf_dataset``, ``write_hf_dataset``; needs the ``hf`` extra).
+``list_models`` (``models``), ``schema``, ``fit``; plus ``load_spec``, the spec classes, the error root,
+and the Hugging Face export (``to_hf_dataset``, ``write_hf_dataset``; needs the ``hf`` extra).
 
 Importing this package costs nothing: each name is imported on first use (PEP 562 ``__getattr__``), so
 ``import llmsynth`` and ``llmsynth --help`` load neither pandas nor the spec models, let alone torch.
@@ -26,8 +26,8 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
         fit,
         generate,
         generate_run,
+        list_models,
         load_spec,
-        models,
         parse,
         plot,
         preview,
@@ -43,7 +43,7 @@ __version__ = "0.1.0"
 _LAZY = {
     **dict.fromkeys(
         ["GenerationRun", "Parsed", "Plotted", "Validation", "evaluate", "fit", "generate", "generate_run",
-         "load_spec", "models", "parse", "plot", "preview", "schema", "validate"],
+         "list_models", "load_spec", "parse", "plot", "preview", "schema", "validate"],
         "llmsynth.api",
     ),
     **dict.fromkeys(["DatasetSpec", "LLMField", "LLMGroup", "ModelConfig", "spec_from_dict"], "llmsynth.spec"),
@@ -66,8 +66,8 @@ __all__ = [
     "fit",
     "generate",
     "generate_run",
+    "list_models",
     "load_spec",
-    "models",
     "parse",
     "plot",
     "preview",

@@ -1,12 +1,12 @@
 """The Python API: one function per CLI command, with the CLI's option names as keyword arguments.
 
 ``llmsynth validate|preview|generate|parse|eval|plot|models|schema|fit`` call ``validate``, ``preview``,
-``generate``/``generate_run``, ``parse``, ``evaluate``, ``plot``, ``models``, ``schema`` and ``fit`` here
+``generate``/``generate_run``, ``parse``, ``evaluate``, ``plot``, ``list_models``, ``schema`` and ``fit`` here
 and only print what they return; whatever the CLI can do, a script can do the same way.
 This package imports pandas and the spec models: ``import llmsynth`` reaches it only on first use.
 """
 
-from llmsynth.api.checks import PlanStep, Validation, allow_paths, models, schema, validate
+from llmsynth.api.checks import PlanStep, Validation, allow_paths, list_models, schema, validate
 from llmsynth.api.evaluation import Plotted, evaluate, plot
 from llmsynth.api.fitting import fit
 from llmsynth.api.generation import GenerationRun, generate, generate_run, load_spec, preview, resolve_spec
@@ -23,8 +23,8 @@ __all__ = [
     "fit",
     "generate",
     "generate_run",
+    "list_models",
     "load_spec",
-    "models",
     "parse",
     "plot",
     "preview",

@@ -1,5 +1,6 @@
 """What can be known without generating: a spec checked and its plan (``validate``), the spec's JSON
-Schema (``schema``) and the models this machine can load (``models``)."""
+Schema (``schema``) and the models this machine can load (``list_models``: ``llmsynth.models`` is the
+model registry's package)."""
 
 from __future__ import annotations
 
@@ -90,9 +91,9 @@ def schema(output: str | Path | None = None) -> dict[str, Any]:
     return document
 
 
-def models() -> list[ModelInfo]:
+def list_models() -> list[ModelInfo]:
     """The registered model aliases, where each loads from, and whether its weights are on this machine
     (add your own in ~/.config/llmsynth/models.yaml or $LLMSYNTH_MODELS)."""
-    from llmsynth.models.registry import list_models
+    from llmsynth.models.registry import list_models as _list_models
 
-    return list_models()
+    return _list_models()

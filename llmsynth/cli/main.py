@@ -198,7 +198,7 @@ def models() -> None:
     table = Table(title="models (add your own in ~/.config/llmsynth/models.yaml or $LLMSYNTH_MODELS)")
     for heading in ("alias", "source", "loads from", "present"):
         table.add_column(heading, overflow="fold")
-    for info in api.models():
+    for info in api.list_models():
         table.add_row(info.alias, info.source, str(info.location), "yes" if info.present else "no")
     out().print(table)
 

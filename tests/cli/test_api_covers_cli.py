@@ -19,8 +19,9 @@ from llmsynth.spec import spec_from_dict
 
 CLI = Path(__file__).resolve().parents[2] / "llmsynth" / "cli"
 
-# command -> the API functions that do its work (``eval`` is not a Python name for a function)
-API_FOR = {"eval": ["evaluate"], "generate": ["generate", "generate_run"]}
+# command -> the API functions that do its work: ``eval`` is a builtin, and ``llmsynth.models`` is the
+# model registry's package, so the function cannot have that name at the top level
+API_FOR = {"eval": ["evaluate"], "generate": ["generate", "generate_run"], "models": ["list_models"]}
 
 # options that only shape what a terminal shows, with what a script uses instead
 CLI_ONLY = {
