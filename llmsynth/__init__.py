@@ -20,8 +20,10 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from llmsynth.api import (
         GenerationRun,
         Parsed,
+        PlanStep,
         Plotted,
         Validation,
+        allow_paths,
         evaluate,
         fit,
         generate,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
         parse,
         plot,
         preview,
+        resolve_spec,
         schema,
         validate,
     )
@@ -42,8 +45,8 @@ __version__ = "0.1.0"
 # public name -> the module that defines it; imported when first read
 _LAZY = {
     **dict.fromkeys(
-        ["GenerationRun", "Parsed", "Plotted", "Validation", "evaluate", "fit", "generate", "generate_run",
-         "list_models", "load_spec", "parse", "plot", "preview", "schema", "validate"],
+        ["GenerationRun", "Parsed", "PlanStep", "Plotted", "Validation", "allow_paths", "evaluate", "fit", "generate",
+         "generate_run", "list_models", "load_spec", "parse", "plot", "preview", "resolve_spec", "schema", "validate"],
         "llmsynth.api",
     ),
     **dict.fromkeys(["DatasetSpec", "LLMField", "LLMGroup", "ModelConfig", "spec_from_dict"], "llmsynth.spec"),
@@ -58,10 +61,12 @@ __all__ = [
     "LLMSynthError",
     "ModelConfig",
     "Parsed",
+    "PlanStep",
     "Plotted",
     "SpecError",
     "Validation",
     "__version__",
+    "allow_paths",
     "evaluate",
     "fit",
     "generate",
@@ -71,6 +76,7 @@ __all__ = [
     "parse",
     "plot",
     "preview",
+    "resolve_spec",
     "schema",
     "spec_from_dict",
     "to_hf_dataset",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from llmsynth.api.boundary import public
 from llmsynth.api.generation import as_spec
 from llmsynth.errors import ModelLoadError, SpecError
 from llmsynth.spec import DatasetSpec, LLMGroup
@@ -38,6 +39,7 @@ class Validation:
     warnings: list[str] = field(default_factory=list)
 
 
+@public
 def validate(spec: DatasetSpec | str | Path, dry_rows: int = 3) -> Validation:
     """Check ``spec`` without the model: schema, number ranges, file references, templates (sandbox and
     limits), dependencies; draw ``dry_rows`` scaffold rows and render every prompt for them (0: skip);
@@ -74,6 +76,7 @@ def validate(spec: DatasetSpec | str | Path, dry_rows: int = 3) -> Validation:
     return Validation(loaded, plan, done, location, spec_warnings(loaded))
 
 
+@public
 def allow_paths(folders: list[str | Path]) -> None:
     """Let spec files point into these folders too, besides their own, for the rest of this process
     (the CLI's ``--allow-path``): file references are confined so a shared spec cannot read ~/.ssh."""
@@ -82,6 +85,7 @@ def allow_paths(folders: list[str | Path]) -> None:
     _allow_paths(folders)
 
 
+@public
 def schema(output: str | Path | None = None) -> dict[str, Any]:
     """The JSON Schema of a spec, for editor completion and checking (yaml-language-server); written to
     ``output`` as indented JSON when given."""
@@ -91,6 +95,7 @@ def schema(output: str | Path | None = None) -> dict[str, Any]:
     return document
 
 
+@public
 def list_models() -> list[ModelInfo]:
     """The registered model aliases, where each loads from, and whether its weights are on this machine
     (add your own in ~/.config/llmsynth/models.yaml or $LLMSYNTH_MODELS)."""

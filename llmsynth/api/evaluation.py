@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from llmsynth.api.boundary import public
 from llmsynth.api.generation import as_spec, generate
 from llmsynth.errors import InputDataError
 from llmsynth.spec import DatasetSpec
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 
+@public
 def evaluate(
     data: pd.DataFrame | str | Path,
     spec: DatasetSpec | str | Path | None = None,
@@ -83,6 +85,7 @@ class Plotted:
     output: Path
 
 
+@public
 def plot(
     source: pd.DataFrame | DatasetSpec | str | Path,
     output: str | Path,

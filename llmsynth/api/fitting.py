@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from llmsynth.api.boundary import public
 from llmsynth.errors import InputDataError, SpecError
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
+@public
 def fit(
     data: pd.DataFrame | str | Path,
     output: str | Path | None = None,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from llmsynth.api.boundary import public
 from llmsynth.errors import OutputError, SpecError
 from llmsynth.spec import DatasetSpec
 from llmsynth.spec import load_spec as _load_spec
@@ -40,6 +41,7 @@ class GenerationRun:
     rejects_path: Path | None = None
 
 
+@public
 def load_spec(path: str | Path) -> DatasetSpec:
     """Load and validate a YAML spec; errors name the file, the column and the problem."""
     return _load_spec(path)
@@ -50,6 +52,7 @@ def as_spec(spec: DatasetSpec | str | Path) -> DatasetSpec:
     return spec if isinstance(spec, DatasetSpec) else _load_spec(spec)
 
 
+@public
 def resolve_spec(
     spec: DatasetSpec | str | Path,
     *,
@@ -78,6 +81,7 @@ def resolve_spec(
     return as_spec(spec).with_overrides(**changes)
 
 
+@public
 def generate_run(
     spec: DatasetSpec | str | Path,
     rows: int | None = None,
@@ -200,6 +204,7 @@ def _raise_with_source(exc: SpecError, spec: DatasetSpec) -> None:
         raise named from exc
 
 
+@public
 def generate(
     spec: DatasetSpec | str | Path,
     rows: int | None = None,
@@ -236,6 +241,7 @@ def generate(
     return with_spec_dtypes(_read(output), as_spec(spec).column_schemas())
 
 
+@public
 def preview(
     spec: DatasetSpec | str | Path,
     rows: int = 5,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from llmsynth.api.boundary import public
 from llmsynth.api.generation import as_spec
 from llmsynth.errors import InputDataError, SpecError
 from llmsynth.spec import DatasetSpec, LLMGroup
@@ -30,6 +31,7 @@ class Parsed:
     rejects_path: Path | None = None
 
 
+@public
 def parse(
     input: str | Path,
     spec: DatasetSpec | str | Path,

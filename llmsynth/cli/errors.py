@@ -1,29 +1,34 @@
-"""Turn llmsynth errors into one clear line on stderr and an exit code, never a traceback."""
+"""Turn llmsynth errors into one clear line on stderr and an exit code, never a traceback.
+
+Only ``LLMSynthError`` and its subclasses are a user's to fix (exit code 2 for bad input, see
+``llmsynth.errors``); the API wraps OS errors on the user's paths into ``PathError`` at its boundary, so
+anything else that reaches a command is a bug: still one line, exit code 1, and how to see more.
+"""
 
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 import typer
 
 from llmsynth.errors import LLMSynthError
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 DEBUG = {"enabled": False}
 
 
-def handle_errors(func: F) -> F:
-    """Decorate a command: LLMSynthError -> 'error: ...' and its exit code (2 for bad input); an OS error
-    on a path the user gave (missing, a folder, no permission) -> exit code 2 naming the path."""
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a command: LLMSynthError -> 'error: ...' and its exit code; any other exception -> a
+    one-line 'unexpected ...' naming it as a bug, exit code 1 (--debug shows the traceback)."""
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except LLMSynthError as exc:
@@ -31,15 +36,12 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
-        except OSError as exc:  # the file system refused a path: the user's to fix, not a bug
-            _report(_os_message(exc), exc)
-            raise typer.Exit(2) from None
         except Exception as exc:  # a bug, not bad input: still one line, with the way to see more
             hint = "a bug in llmsynth; rerun with --debug for the traceback"
             _report(f"unexpected {type(exc).__name__}: {exc} ({hint})", exc)
             raise typer.Exit(1) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def _report(message: str, exc: BaseException) -> None:
@@ -48,17 +50,3 @@ def _report(message: str, exc: BaseException) -> None:
     print(f"error: {message}", file=sys.stderr)
     for note in getattr(exc, "__notes__", []):
         print(f"note: {note}", file=sys.stderr)
-
-
-def _os_message(exc: OSError) -> str:
-    reason = exc.strerror or str(exc)
-    if exc.filename is None:
-        return reason
-    where = _name(exc.filename)
-    if exc.filename2 is not None:
-        where += f" -> {_name(exc.filename2)}"
-    return f"{where}: {reason}"
-
-
-def _name(filename: Any) -> str:
-    return os.fsdecode(filename) if isinstance(filename, str | bytes | os.PathLike) else str(filename)

@@ -25,7 +25,7 @@ import math
 import re
 from typing import Any
 
-from llmsynth.errors import ParseError
+from llmsynth.errors import SchemaValidationError
 from llmsynth.parsers.patterns import compile_pattern
 from llmsynth.spec.schema import ColumnSchema
 
@@ -218,5 +218,5 @@ def coerce_row(values: dict[str, Any], schemas: list[ColumnSchema]) -> dict[str,
     known = {s.name for s in schemas}
     reasons.extend(f"unexpected key '{k}'" for k in values if k not in known)
     if reasons:
-        raise ParseError("; ".join(reasons), raw=repr(values), parser="coerce")
+        raise SchemaValidationError("; ".join(reasons), raw=repr(values), parser="coerce", reasons=reasons)
     return row

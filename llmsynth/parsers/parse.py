@@ -62,7 +62,7 @@ def parse_row(
         try:
             return coerce_row(item.values, schemas)
         except ParseError as exc:
-            raise ParseError(str(exc), raw=text, parser=parser) from None
+            raise exc.located(raw=text, parser=parser) from None
     message = first_reject.reason if first_reject else "no row found in the output"
     raise ParseError(message if text.strip() else "empty output", raw=text, parser=parser)
 
