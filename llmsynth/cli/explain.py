@@ -8,6 +8,7 @@ from rich.console import Console
 
 
 def print_decoding(console: Console, record: dict[str, Any], *, explain: bool) -> None:
+    """The decoder's counters after a run; with ``explain``, every calibration and the first rows' probabilities."""
     decoding = record.get("decoding") or {}
     if not record.get("llm_rows") or not decoding:
         return

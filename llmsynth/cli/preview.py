@@ -16,6 +16,7 @@ LONGEST_WORD = 24  # a longer word (a URL, an id) may still be folded
 
 
 def cell(value: Any) -> str:
+    """A value as a cell shows it: floats to 6 significant digits, missing values blank."""
     if isinstance(value, float):
         return f"{value:.6g}"
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -45,6 +46,7 @@ def column_widths(cells: dict[str, list[str]], width: int) -> list[int] | None:
 
 
 def as_table(cells: dict[str, list[str]], widths: list[int]) -> Table:
+    """The rows as one table with the given column widths."""
     table = Table(show_lines=False)
     for (name, _), column_width in zip(cells.items(), widths, strict=True):
         table.add_column(name, width=column_width, overflow="fold")
@@ -54,6 +56,7 @@ def as_table(cells: dict[str, list[str]], widths: list[int]) -> Table:
 
 
 def as_records(cells: dict[str, list[str]], rows: int) -> RenderableType:
+    """One block per row, a 'column  value' line per field: for tables too wide for the terminal."""
     key_width = max(len(n) for n in cells)
     blocks: list[RenderableType] = []
     for index in range(rows):

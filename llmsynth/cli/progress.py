@@ -22,6 +22,7 @@ PLAIN_EVERY = 10.0  # seconds between plain lines
 
 
 def clock_text(seconds: float) -> str:
+    """``m:ss``, or ``h:mm:ss`` past an hour: how long a run has taken or has left."""
     hours, rest = divmod(round(seconds), 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
@@ -38,6 +39,7 @@ class RowProgress:
         self.done = self.total = 0
 
     def __call__(self, done: int, total: int) -> None:
+        """Take the latest counts; draw only when ``every`` seconds have passed, at the first rows or the end."""
         now = self.clock()
         if self.started is None:
             self.started = now
@@ -48,6 +50,7 @@ class RowProgress:
         self.flush(now)
 
     def flush(self, now: float | None = None) -> None:
+        """Draw the latest counts now unless they are already shown (the last line of a run)."""
         if self.started is None or self.done == self.drawn_done:
             return
         now = self.clock() if now is None else now
@@ -56,6 +59,7 @@ class RowProgress:
 
 
 def rate_and_eta(done: int, total: int, elapsed: float) -> tuple[str, str]:
+    """Rows/s and the time left at that rate, as shown; dashes before the first rows."""
     if done <= 0 or elapsed <= 0:
         return "— rows/s", "ETA —"
     rate = done / elapsed
@@ -75,6 +79,7 @@ def plain_line(label: str, done: int, total: int, elapsed: float) -> str:
 @contextmanager
 def plain_progress(label: str, stream: IO[str], clock: Callable[[], float] = time.monotonic,
                    every: float = PLAIN_EVERY) -> Iterator[RowProgress]:
+    """A progress callable that writes a plain line every ``every`` seconds to ``stream`` (logs, CI)."""
     def draw(done: int, total: int, elapsed: float) -> None:
         stream.write(plain_line(label, done, total, elapsed) + "\n")
         stream.flush()
@@ -87,6 +92,7 @@ def plain_progress(label: str, stream: IO[str], clock: Callable[[], float] = tim
 @contextmanager
 def bar_progress(label: str, console: Console, clock: Callable[[], float] = time.monotonic,
                  every: float = BAR_EVERY) -> Iterator[RowProgress]:
+    """A progress callable that draws a rich bar on ``console`` (a terminal)."""
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -87,6 +87,7 @@ def schema_key(model: type[BaseModel]) -> str:
 
 
 def column_names(model: type[BaseModel]) -> list[str]:
+    """The row model's field names as the table names them (an alias where a field has one)."""
     return [info.alias or name for name, info in model.model_fields.items()]
 
 

@@ -33,12 +33,14 @@ class RunStats:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> RunStats:
+        """Counters as a manifest stored them, for a resumed run to continue counting."""
         values = dict(state)
         values["rejects_by_reason"] = Counter(values.get("rejects_by_reason", {}))
         values["llm"] = LLMStats(**values.get("llm", {}))
         return cls(**values)
 
     def add_chunk(self, result: Any) -> None:
+        """Count one committed chunk: its rows, its rejects and their reasons."""
         self.chunks += 1
         self.rows_written += len(result.data)
         self.rejected += len(result.rejects)
@@ -51,10 +53,12 @@ class RunStats:
 
     @property
     def rows_per_second(self) -> float:
+        """Rows written per second of the run's own time (0 before any time has passed)."""
         return self.rows_written / self.seconds if self.seconds > 0 else 0.0
 
     @property
     def tokens_per_second(self) -> float:
+        """Tokens the model generated per second of LLM time (0 without LLM columns)."""
         return self.llm.generated_tokens / self.llm.seconds if self.llm.seconds > 0 else 0.0
 
     @classmethod

@@ -205,6 +205,7 @@ class Runner:
         return {} if self._filler is None else self._filler._seen
 
     def restore_carried_state(self, state: dict[tuple[str, str], set[Any]]) -> None:
+        """Take the carried state a resumed run saved, so later chunks make the same choices."""
         if not state:
             return
         if self._filler is None:
