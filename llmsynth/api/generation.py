@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import pandas as pd
 
@@ -21,8 +21,9 @@ from llmsynth.spec import load_spec as _load_spec
 if TYPE_CHECKING:
     from llmsynth.backends.base import Backend
     from llmsynth.engine.run_record import RunStats
-    from llmsynth.engine.runner import Runner
+    from llmsynth.engine.runner import ChunkResult, Runner
 
+T = TypeVar("T")
 Progress = Callable[[int, int], None]
 Decoding = Literal["constrained", "free"]
 OutputFormat = Literal["hf"]
@@ -170,7 +171,7 @@ def _generate_file(
     from llmsynth.engine.durable import generate_to_file
     from llmsynth.engine.run_record import sidecar_paths
 
-    stats: RunStats = _named_errors_call(lambda: generate_to_file(
+    stats = _named_errors_call(lambda: generate_to_file(
         runner, output, rows, resume=resume, force=force, progress=progress), runner.spec)
     record_path, rejects_path = sidecar_paths(output)
     with rejects_path.open(encoding="utf-8") as handle:
@@ -179,7 +180,7 @@ def _generate_file(
                          record_path=record_path, rejects_path=rejects_path)
 
 
-def _named_errors_call(call: Callable[[], Any], spec: DatasetSpec) -> Any:
+def _named_errors_call(call: Callable[[], T], spec: DatasetSpec) -> T:
     try:
         return call()
     except SpecError as exc:
@@ -187,7 +188,7 @@ def _named_errors_call(call: Callable[[], Any], spec: DatasetSpec) -> Any:
         raise
 
 
-def _named_errors(chunks: Iterator[Any], spec: DatasetSpec) -> Iterator[Any]:
+def _named_errors(chunks: Iterator[ChunkResult], spec: DatasetSpec) -> Iterator[ChunkResult]:
     try:
         yield from chunks
     except SpecError as exc:
