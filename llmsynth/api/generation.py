@@ -120,20 +120,7 @@ def generate_run(
 
     if rows is not None:
         check_rows(rows)
-    if output is None and (resume or force or output_format):
-        raise OutputError("resume, force and output_format apply to a run that writes its output: pass output=...")
-    if output_format is not None and output_format not in OUTPUT_FORMATS:
-        raise OutputError(f"unknown output format '{output_format}'; known: {', '.join(OUTPUT_FORMATS)}")
-    if output_format == "hf" and (resume or force):
-        raise OutputError(f"{output}: a Hugging Face dataset folder is written in one go; no resume or force")
-    if output is not None and output_format is None:
-        from llmsynth.io import table_format
-
-        table_format(Path(output))  # a bad suffix fails before the spec is even read
-    if output_format == "hf":
-        from llmsynth.api.hf import check_hf_output
-
-        check_hf_output(Path(output))  # type: ignore[arg-type]  # output is set: checked above
+    _check_output(output, output_format, resume=resume, force=force)
     resolved = resolve_spec(spec, seed=seed, model=model, backend=backend, device=device, dtype=dtype,
                             batch_size=batch_size, temperature=temperature, decoding=decoding)
     if data is not None:
@@ -154,6 +141,26 @@ def generate_run(
 
         write_hf_run(run, resolved, Path(output))
     return run
+
+
+def _check_output(output: str | Path | None, output_format: str | None, *, resume: bool, force: bool) -> None:
+    """Options that contradict each other, a bad suffix or a folder in the way fail before any work."""
+    if output is None:
+        if resume or force or output_format:
+            raise OutputError("resume, force and output_format apply to a run that writes its output: pass output=...")
+        return
+    if output_format is None:
+        from llmsynth.io import table_format
+
+        table_format(Path(output))
+    elif output_format == "hf":
+        if resume or force:
+            raise OutputError(f"{output}: a Hugging Face dataset folder is written in one go; no resume or force")
+        from llmsynth.api.hf import check_hf_output
+
+        check_hf_output(Path(output))
+    else:
+        raise OutputError(f"unknown output format '{output_format}'; known: {', '.join(OUTPUT_FORMATS)}")
 
 
 def _table(frames: list[pd.DataFrame], spec: DatasetSpec) -> pd.DataFrame:

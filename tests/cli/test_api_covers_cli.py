@@ -114,3 +114,22 @@ def test_model_settings_take_the_cli_names() -> None:
     assert resolved.generation.temperature == 0.5
     as_mapping = api.resolve_spec(spec_from_dict(SPEC), model={"name": "my-model", "generation.temperature": 0.5})
     assert (as_mapping.model.name, as_mapping.generation.temperature) == ("my-model", 0.5)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"output_format": "hf"}, "apply to a run that writes its output"),
+        ({"output": "out.xlsx"}, "unsupported file type '.xlsx'"),
+        ({"output": "folder", "output_format": "zip"}, "unknown output format 'zip'; known: hf"),
+        ({"output": "folder", "output_format": "hf", "resume": True}, "written in one go; no resume or force"),
+    ],
+    ids=["format-without-output", "bad-suffix", "unknown-format", "hf-resume"],
+)
+def test_contradicting_output_options_fail_before_any_work(options: dict[str, Any], message: str) -> None:
+    from llmsynth.errors import LLMSynthError
+
+    with pytest.raises(LLMSynthError, match=message) as caught:
+        llmsynth.generate_run(spec_from_dict(SPEC), backend="fake", **options)
+    assert caught.value.exit_code == 2
+    assert not Path("folder").exists()
