@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from llmsynth.api.boundary import public
 from llmsynth.api.generation import as_spec, generate
 from llmsynth.errors import InputDataError
 from llmsynth.spec import DatasetSpec
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from llmsynth.backends.base import Backend
     from llmsynth.evals import EvalReport
 
@@ -40,6 +40,8 @@ def evaluate(
     without ``reference`` the spec's ``reference:`` table is used. ``json_out`` and ``report`` write every
     figure as JSON and a self-contained HTML report.
     """
+    import pandas as pd
+
     from llmsynth.evals import evaluate as _evaluate
     from llmsynth.evals import load_run_record
     from llmsynth.io import read_table
@@ -105,6 +107,8 @@ def plot(
     and its technique chooses the picture; a table (DataFrame or file) is drawn as it is, its columns'
     types choosing unless ``spec`` tells which spec it came from. ``picture`` forces one (docs/techniques.md).
     """
+    import pandas as pd
+
     from llmsynth.io import read_table
     from llmsynth.plots import save_plot
     from llmsynth.plots.canvas import check_output

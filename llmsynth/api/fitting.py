@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from llmsynth.api.boundary import public
 from llmsynth.errors import InputDataError, SpecError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from llmsynth.fitting.options import LabelModel, Marginals, Rare
     from llmsynth.spec import DatasetSpec
 
@@ -46,6 +46,8 @@ def fit(
     column to the kind it should be fitted as (``{"zip": "categorical"}``). With ``output`` the spec is
     also written there as commented YAML; ``spec.to_yaml(path)`` does the same later.
     """
+    import pandas as pd
+
     from llmsynth.fitting import FitOptions
     from llmsynth.fitting import fit as _fit
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-import pandas as pd
-
 from llmsynth.api.boundary import public
 from llmsynth.errors import OutputError, SpecError
 from llmsynth.spec import DatasetSpec
 from llmsynth.spec import load_spec as _load_spec
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from llmsynth.backends.base import Backend
     from llmsynth.engine.run_record import RunStats
     from llmsynth.engine.runner import ChunkResult, Runner
@@ -116,6 +116,8 @@ def generate_run(
     ``output_format="hf"`` writes ``output`` as a Hugging Face dataset folder with its dataset card instead
     (generated in memory, scored for the card; needs the ``hf`` extra).
     """
+    import pandas as pd
+
     from llmsynth.engine.runner import Runner, check_rows
 
     if rows is not None:
@@ -164,6 +166,8 @@ def _check_output(output: str | Path | None, output_format: str | None, *, resum
 
 
 def _table(frames: list[pd.DataFrame], spec: DatasetSpec) -> pd.DataFrame:
+    import pandas as pd
+
     from llmsynth.export.dtypes import with_spec_dtypes
 
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=spec.column_names)
@@ -174,6 +178,8 @@ def _generate_file(
     runner: Runner, output: Path, rows: int | None, *, resume: bool, force: bool, progress: Progress | None
 ) -> GenerationRun:
     import json
+
+    import pandas as pd
 
     from llmsynth.engine.durable import generate_to_file
     from llmsynth.engine.run_record import sidecar_paths

@@ -8,15 +8,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from llmsynth.api.boundary import public
 from llmsynth.api.generation import as_spec
 from llmsynth.errors import InputDataError, SpecError
 from llmsynth.spec import DatasetSpec, LLMGroup
 from llmsynth.spec.schema import ColumnSchema, RowConstraint
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
