@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.evals.columns import as_category, column_kind
+from llmsynth.evals.inputs import EvalInputs
 from llmsynth.spec import DatasetSpec
 
 NEAR_DUPLICATE_JACCARD = 0.8
@@ -171,3 +172,8 @@ def diversity_scores(data: pd.DataFrame, spec: DatasetSpec | None, seed: int = 0
         "columns": columns,
         "embedding": embedding_diversity(texts, rng) if texts else None,
     }
+
+
+def family(inputs: EvalInputs) -> dict[str, Any]:
+    """The ``diversity`` family: entropy, duplicates and embedding spread of the generated columns."""
+    return diversity_scores(inputs.data, inputs.spec, inputs.seed)

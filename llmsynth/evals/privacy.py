@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.evals.columns import Kind, as_category, as_numeric, column_kinds
+from llmsynth.evals.inputs import EvalInputs
 from llmsynth.spec.schema import ColumnSchema
 
 MAX_CATEGORIES = 50
@@ -132,3 +133,11 @@ def privacy_scores(
         holdout_rows=len(holdout),
     )
     return out
+
+
+def family(inputs: EvalInputs) -> dict[str, Any]:
+    """The ``privacy`` family: copies of and distances to the reference rows."""
+    skipped = inputs.skip_without_reference()
+    if skipped is not None or inputs.reference is None:
+        return skipped or {}
+    return privacy_scores(inputs.data, inputs.reference, inputs.schemas, inputs.seed)

@@ -27,6 +27,7 @@ from scipy import stats
 from scipy.stats.contingency import association
 
 from llmsynth.evals.columns import Kind, as_category, as_numeric, column_kinds
+from llmsynth.evals.inputs import EvalInputs
 from llmsynth.spec.schema import ColumnSchema
 
 _DECIMALS = 14  # SDMetrics rounds before its KS test (sys.float_info.dig - 1)
@@ -170,3 +171,11 @@ def reference_scores(
 def _mean(values: list[float | None]) -> float | None:
     finite = [v for v in values if v is not None and np.isfinite(v)]
     return float(np.mean(finite)) if finite else None
+
+
+def family(inputs: EvalInputs) -> dict[str, Any]:
+    """The ``reference`` family: column shapes and pair trends against the reference table."""
+    skipped = inputs.skip_without_reference()
+    if skipped is not None or inputs.reference is None:
+        return skipped or {}
+    return reference_scores(inputs.data, inputs.reference, inputs.schemas)

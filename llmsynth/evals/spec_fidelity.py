@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from llmsynth.errors import LLMSynthError
+from llmsynth.evals.inputs import EvalInputs
 from llmsynth.evals.promise_checks import check_categorical, check_distribution, check_missing, check_tabulated
 from llmsynth.evals.structure_checks import (
     check_arma,
@@ -127,3 +128,10 @@ def spec_fidelity_scores(data: pd.DataFrame, promises: list[Promise], problems: 
         "checks": checks,
         "problems": problems,
     }
+
+
+def family(inputs: EvalInputs) -> dict[str, Any]:
+    """The ``spec`` family: each promise the spec's samplers make, checked on the table."""
+    if inputs.spec is None:
+        return {"skipped": "no spec"}
+    return spec_fidelity_scores(inputs.data, inputs.promises, inputs.problems)

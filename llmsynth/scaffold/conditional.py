@@ -16,6 +16,8 @@ from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler, rows_of
 from llmsynth.scaffold.missing import MissingMask
 from llmsynth.scaffold.registry import build_sampler
+from llmsynth.spec.base import ColumnBase
+from llmsynth.spec.dataset import DatasetSpec
 
 
 def key_text(values: pd.Series) -> np.ndarray:
@@ -32,7 +34,7 @@ def key_text(values: pd.Series) -> np.ndarray:
 class _Case:
     """One case's fitted sampler and, when it has a ``null_rate``, its missing-value mask."""
 
-    def __init__(self, entry: object, dataset: object, key: str) -> None:
+    def __init__(self, entry: ColumnBase, dataset: DatasetSpec, key: str) -> None:
         self.sampler = build_sampler(entry, dataset)
         rates = entry.null_rates() if hasattr(entry, "null_rates") else {}
         self.mask = MissingMask(entry, key) if rates else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict
 
 from llmsynth.spec.schema import ColumnSchema, RowConstraint
@@ -20,6 +22,9 @@ class ColumnBase(StrictModel):
     which columns it writes, which columns it reads, what a valid value looks like,
     and which constraints span several of its columns.
     """
+
+    if TYPE_CHECKING:  # every concrete kind declares ``kind`` as a Literal, which is the union's discriminator
+        kind: str
 
     def output_names(self) -> list[str]:
         name = getattr(self, "name", None)

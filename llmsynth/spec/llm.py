@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from jinja2 import meta
 from jinja2.exceptions import TemplateSyntaxError
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from llmsynth.registry import PARSERS
 from llmsynth.spec.base import ColumnBase, StrictModel
 from llmsynth.spec.schema import ColumnSchema
 from llmsynth.spec.template_check import TemplateRefused, checked_tree
@@ -102,8 +103,19 @@ class LLMGroup(ColumnBase):
     decoding: Literal["constrained", "free"] = Field(
         default="constrained", description="constrained: grammar-enforced JSON; free: parse free text."
     )
-    parser: Literal["json", "regex", "kv", "table"] = Field(default="json", description="Parser for free decoding.")
+    parser: str = Field(
+        default="json",
+        description="Parser for free decoding: a name registered in llmsynth.registry.PARSERS (or by a plugin).",
+        json_schema_extra={"examples": [*PARSERS.builtin_names()]},
+    )
     regex: str | None = Field(default=None, description="Pattern with named groups, for parser: regex.")
+
+    @field_validator("parser")
+    @classmethod
+    def _known_parser(cls, name: str) -> str:
+        if name not in PARSERS:  # built-in names answer without reading entry points
+            raise ValueError(PARSERS.unknown(name))
+        return name
 
     @model_validator(mode="after")
     def _check_prompt(self) -> LLMGroup:
