@@ -113,7 +113,7 @@ class Registry(Generic[T]):
 
 # --- the registries; a new built-in is one line here plus its module ---------------------------------
 
-SAMPLERS: Registry[type[Sampler]] = Registry("sampler kind", "llmsynth.samplers", {
+SAMPLERS: Registry[type[Sampler[Any]]] = Registry("sampler kind", "llmsynth.samplers", {
     "normal": "llmsynth.scaffold.distributions:DistributionSampler",
     "truncnormal": "llmsynth.scaffold.distributions:DistributionSampler",
     "uniform": "llmsynth.scaffold.distributions:DistributionSampler",
@@ -125,13 +125,13 @@ SAMPLERS: Registry[type[Sampler]] = Registry("sampler kind", "llmsynth.samplers"
     "binomial": "llmsynth.scaffold.distributions:DistributionSampler",
     "negbinomial": "llmsynth.scaffold.distributions:DistributionSampler",
     "scipy": "llmsynth.scaffold.distributions:DistributionSampler",
-    "categorical": "llmsynth.scaffold.distributions:CategoricalSampler",
-    "boolean": "llmsynth.scaffold.distributions:BooleanSampler",
-    "integer": "llmsynth.scaffold.distributions:IntegerSampler",
-    "date": "llmsynth.scaffold.distributions:DateSampler",
-    "datetime": "llmsynth.scaffold.distributions:DateSampler",
-    "id": "llmsynth.scaffold.distributions:IdSampler",
-    "expression": "llmsynth.scaffold.expressions:ExpressionSampler",
+    "categorical": "llmsynth.scaffold.basic:CategoricalSampler",
+    "boolean": "llmsynth.scaffold.basic:BooleanSampler",
+    "integer": "llmsynth.scaffold.basic:IntegerSampler",
+    "date": "llmsynth.scaffold.basic:DateSampler",
+    "datetime": "llmsynth.scaffold.basic:DateSampler",
+    "id": "llmsynth.scaffold.basic:IdSampler",
+    "expression": "llmsynth.scaffold.expression:ExpressionSampler",
     "density": "llmsynth.scaffold.montecarlo:DensitySampler",
     "empirical": "llmsynth.scaffold.montecarlo:EmpiricalSampler",
     "mvnormal": "llmsynth.scaffold.multivariate:MultivariateNormalSampler",

@@ -149,3 +149,19 @@ def test_a_registry_of_its_own() -> None:
     assert len(registry) == 1
     with pytest.raises(SpecError, match="unknown colour 'rde' \\(did you mean 'red'\\?\\); known: red"):
         registry.get("rde")
+
+
+def test_the_registry_module_imports_only_the_standard_library_and_errors() -> None:
+    """So every layer (spec included) can use it, and naming a target never imports the target."""
+    import ast
+
+    import llmsynth.registry as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    imported = set()
+    for node in tree.body:  # module level only; the TYPE_CHECKING block is an ``if``, not an import
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module if node.module.startswith("llmsynth") else node.module.split(".")[0])
+    assert imported == {"__future__", "difflib", "importlib", "collections", "typing", "llmsynth.errors"}

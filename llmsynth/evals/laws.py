@@ -38,7 +38,7 @@ class TruncatedLaw:
 
     def _inside(self, x: Any) -> np.ndarray:
         x = np.asarray(x, dtype=float)
-        return (x >= self.low) & (x <= self.high)
+        return np.asarray((x >= self.low) & (x <= self.high))
 
     def cdf(self, x: Any) -> np.ndarray:
         x = np.asarray(x, dtype=float)
@@ -56,7 +56,7 @@ class TruncatedLaw:
 
     def ppf(self, q: Any) -> np.ndarray:
         values = self.base.ppf(self.cdf_low + np.asarray(q, dtype=float) * self.mass)
-        return np.clip(values, self.low, self.high)
+        return np.asarray(np.clip(values, self.low, self.high))
 
 
 def frozen_distribution(promise: DistributionPromise) -> Any:

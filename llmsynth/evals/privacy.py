@@ -34,7 +34,7 @@ def row_hashes(frame: pd.DataFrame, kinds: Mapping[str, Kind]) -> np.ndarray:
             normal[name] = as_numeric(frame[name], kind).round(9)
         else:
             normal[name] = as_category(frame[name]).fillna("\0missing")
-    return pd.util.hash_pandas_object(pd.DataFrame(normal, index=frame.index), index=False).to_numpy()
+    return np.asarray(pd.util.hash_pandas_object(pd.DataFrame(normal, index=frame.index), index=False).to_numpy())
 
 
 class RowEncoder:

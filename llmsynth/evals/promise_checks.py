@@ -57,7 +57,7 @@ def check_tabulated(promise: TabulatedPromise, data: pd.DataFrame) -> dict[str, 
     xs, cdf = np.asarray(promise.xs, dtype=float), np.asarray(promise.cdf, dtype=float)
 
     def interpolated(x: np.ndarray) -> np.ndarray:
-        return np.interp(x, xs, cdf, left=0.0, right=1.0)
+        return np.asarray(np.interp(x, xs, cdf, left=0.0, right=1.0))
 
     statistic = float(stats.kstest(values, interpolated).statistic)
     p_value = float(stats.kstwo.sf(statistic, values.size))

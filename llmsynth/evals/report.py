@@ -62,7 +62,8 @@ class EvalReport:
         return unchecked_thresholds(self.scores, self.thresholds if thresholds is None else thresholds)
 
     def to_dict(self) -> dict[str, Any]:
-        return clean(
+        """The JSON report: scores, thresholds and what failed, with plain Python values only."""
+        report: dict[str, Any] = clean(
             {
                 "schema_version": SCHEMA_VERSION,
                 "dataset": self.dataset,
@@ -74,6 +75,7 @@ class EvalReport:
                 "scores": self.scores,
             }
         )
+        return report
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)

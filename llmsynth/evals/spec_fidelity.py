@@ -35,7 +35,7 @@ from llmsynth.scaffold.promises import (
     TabulatedPromise,
 )
 from llmsynth.spec import DatasetSpec, LLMGroup
-from llmsynth.spec.sampler_common import SamplerColumn
+from llmsynth.spec.kinds.base import SamplerColumn
 
 Check = Callable[[Any, pd.DataFrame], dict[str, Any]]
 
@@ -49,6 +49,18 @@ CHECKS: dict[type, tuple[str, Check]] = {
     LinearPromise: ("linear", check_linear),
     GraphPromise: ("graph", check_graph),
     MissingPromise: ("missing", check_missing),
+}
+
+# Kinds whose entries promise nothing the spec family can test, and why; every other kind must make at
+# least one promise with a check above (tests/test_kinds.py holds both sides, so this table cannot go stale).
+UNCHECKED_KINDS: dict[str, str] = {
+    "llm": "text written by the model: each row is checked against the row schema by the validity family",
+    "date": "days drawn uniformly between bounds: the bounds are part of the row schema (validity)",
+    "datetime": "times drawn uniformly between bounds: the bounds are part of the row schema (validity)",
+    "id": "identifiers: uniqueness and format are part of the row schema (validity)",
+    "tree": "labels from a tree learned on sample data: judged by usefulness (train on synthetic, test on real)",
+    "conditional": "each case's promises hold on that case's rows only, and promises carry no row filter yet",
+    "data": "rows copied from a given table: nothing is drawn, so nothing is promised",
 }
 
 

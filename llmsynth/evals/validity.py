@@ -29,7 +29,9 @@ RUN_KEYS = (
 )
 
 
-def validity_scores(data: pd.DataFrame, spec: DatasetSpec | None, run_record: Mapping[str, Any] | None) -> dict:
+def validity_scores(
+    data: pd.DataFrame, spec: DatasetSpec | None, run_record: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """``score`` is the valid share of rows (None without a spec); ``run`` summarises the run record."""
     out: dict[str, Any] = {
         "score": None,

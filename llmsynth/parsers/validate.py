@@ -60,7 +60,7 @@ class TableValidation:
 
 
 def _numbers(frame: pd.DataFrame, name: str) -> np.ndarray:
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan))
 
 
 def _sum_failures(frame: pd.DataFrame, rule: SumConstraint) -> tuple[np.ndarray, np.ndarray] | None:

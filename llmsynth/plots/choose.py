@@ -17,8 +17,7 @@ from llmsynth.evals.columns import column_kinds
 from llmsynth.registry import PLOTS
 from llmsynth.spec import DatasetSpec
 from llmsynth.spec.base import ColumnBase
-from llmsynth.spec.expression import ExpressionColumn
-from llmsynth.spec.samplers import (
+from llmsynth.spec.kinds import (
     ArmaSpec,
     CopulaSpec,
     FixedSumSpec,
@@ -28,6 +27,7 @@ from llmsynth.spec.samplers import (
     MultivariateNormalSpec,
     TreeSpec,
 )
+from llmsynth.spec.kinds.expression import ExpressionColumn
 
 PICTURES: dict[str, str] = {
     "histogram": "one numeric column: 30-bin density histogram, with the declared density when known",

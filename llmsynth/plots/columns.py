@@ -24,7 +24,7 @@ LABEL_CHARS = 22
 
 def _numbers(series: pd.Series) -> np.ndarray:
     numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return numbers[np.isfinite(numbers)]
+    return np.asarray(numbers[np.isfinite(numbers)])
 
 
 def numeric_column(

@@ -29,7 +29,7 @@ def values(frame: pd.DataFrame, column: str) -> np.ndarray:
     numbers = numbers[np.isfinite(numbers)]
     if numbers.size == 0:
         raise InputDataError(f"column '{column}' has no numeric values to plot")
-    return numbers
+    return np.asarray(numbers)
 
 
 def _declared_law(promises: Sequence[Promise], column: str) -> tuple[DistributionPromise, Any] | None:
@@ -54,7 +54,7 @@ def declared_density(promises: Sequence[Promise], column: str, grid: np.ndarray)
     for promise in promises:
         if isinstance(promise, TabulatedPromise) and promise.column == column:
             xs, cdf = np.asarray(promise.xs), np.asarray(promise.cdf)
-            return np.interp(grid, xs, np.gradient(cdf, xs), left=0.0, right=0.0)
+            return np.asarray(np.interp(grid, xs, np.gradient(cdf, xs), left=0.0, right=0.0))
     found = _declared_law(promises, column)
     if found is None or is_discrete(*found):
         return None

@@ -21,7 +21,7 @@ from llmsynth.registry import PLOTS
 from llmsynth.scaffold.promises import Promise
 from llmsynth.spec import DatasetSpec
 from llmsynth.spec.base import ColumnBase
-from llmsynth.spec.samplers import MixtureSpec, TreeSpec
+from llmsynth.spec.kinds import MixtureSpec, TreeSpec
 
 # figure size (inches) per picture; the rest use the default
 SIZES: dict[str, tuple[float, float]] = {

@@ -18,6 +18,8 @@ from llmsynth.scaffold.missing import MissingMask
 from llmsynth.scaffold.registry import build_sampler
 from llmsynth.spec.base import ColumnBase
 from llmsynth.spec.dataset import DatasetSpec
+from llmsynth.spec.kinds.base import SamplerColumn
+from llmsynth.spec.kinds.conditional import ConditionalSpec
 
 
 def key_text(values: pd.Series) -> np.ndarray:
@@ -27,20 +29,19 @@ def key_text(values: pd.Series) -> np.ndarray:
         whole = np.isfinite(numbers) & (numbers == np.round(numbers))
         text = values.astype(str).to_numpy(dtype=object)
         text[whole] = [str(int(v)) for v in numbers[whole]]
-        return text
-    return values.astype(str).to_numpy(dtype=object)
+        return np.asarray(text)
+    return np.asarray(values.astype(str).to_numpy(dtype=object))
 
 
 class _Case:
     """One case's fitted sampler and, when it has a ``null_rate``, its missing-value mask."""
 
-    def __init__(self, entry: ColumnBase, dataset: DatasetSpec, key: str) -> None:
+    def __init__(self, entry: ColumnBase, dataset: DatasetSpec | None, key: str) -> None:
         self.sampler = build_sampler(entry, dataset)
-        rates = entry.null_rates() if hasattr(entry, "null_rates") else {}
-        self.mask = MissingMask(entry, key) if rates else None
+        self.mask = MissingMask(entry, key) if isinstance(entry, SamplerColumn) and entry.null_rates() else None
 
 
-class ConditionalSampler(Sampler):
+class ConditionalSampler(Sampler[ConditionalSpec]):
     """``cases_``: value -> case; ``default_`` for other values (or None)."""
 
     def fit(self) -> ConditionalSampler:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.errors import SpecError
-from llmsynth.spec.sampler_common import ByColumn
+from llmsynth.spec.kinds.base import ByColumn
 
 
 def resolve(value: Any, context: pd.DataFrame, column: str, field: str) -> Any:

@@ -10,9 +10,10 @@ import pandas as pd
 from llmsynth.errors import InputDataError, SpecError
 from llmsynth.io.tables import read_table
 from llmsynth.scaffold.base import Sampler
+from llmsynth.spec.kinds.data_rows import DataSpec
 
 
-class DataRowsSampler(Sampler):
+class DataRowsSampler(Sampler[DataSpec]):
     """``rows_``: the table's ``columns``, with a fresh RangeIndex."""
 
     per_chunk = False

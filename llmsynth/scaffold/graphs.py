@@ -15,6 +15,7 @@ import pandas as pd
 from llmsynth.errors import GenerationError
 from llmsynth.scaffold.base import Sampler
 from llmsynth.scaffold.promises import GraphPromise, Promise
+from llmsynth.spec.kinds.graphs import GraphSpec
 
 
 def draw_graph(model: str, nodes: int, params: dict[str, float | int], rng: np.random.Generator) -> object:
@@ -30,7 +31,7 @@ def draw_graph(model: str, nodes: int, params: dict[str, float | int], rng: np.r
     return nx.watts_strogatz_graph(nodes, int(params["k"]), float(params["p"]), seed=rng)
 
 
-class GraphSampler(Sampler):
+class GraphSampler(Sampler[GraphSpec]):
     per_chunk = False
 
     @property

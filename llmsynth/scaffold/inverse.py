@@ -108,7 +108,7 @@ class ExactInverse:
     def slope(self, z: np.ndarray, x: np.ndarray) -> np.ndarray:
         """dx/dz of a continuous law: phi(z) * mass / pdf(x)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) * self.mass / self.law.pdf(x)
+            return np.asarray(np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) * self.mass / self.law.pdf(x))
 
 
 class HermiteTable:
@@ -160,7 +160,7 @@ class HermiteTable:
             outside = (t < 0) | (t > self.intervals)
             if outside.any():
                 x[outside] = self.exact(np.asarray(z)[outside])
-        return x
+        return np.asarray(x)
 
 
 class ThresholdTable:

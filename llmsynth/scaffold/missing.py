@@ -14,12 +14,13 @@ import pandas as pd
 
 from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.promises import MissingPromise, Promise
+from llmsynth.spec.kinds.base import SamplerColumn
 
 
-class MissingMask(Sampler):
+class MissingMask(Sampler[SamplerColumn]):
     """Draws the missing-value masks of one spec entry's columns (a sampler in the engine's eyes)."""
 
-    def __init__(self, spec: Any, key: str) -> None:
+    def __init__(self, spec: SamplerColumn, key: str) -> None:
         super().__init__(spec, None)
         self.rates: dict[str, float] = spec.null_rates()
         self._key = key

@@ -13,6 +13,7 @@ from llmsynth.scaffold.data import load_sample, numeric_matrix
 from llmsynth.scaffold.linalg import matrix_root
 from llmsynth.scaffold.multivariate import correlation_of
 from llmsynth.scaffold.promises import CorrelationPromise, Promise
+from llmsynth.spec.kinds.mixture import MixtureSpec
 
 
 def _full_covariances(model: object, k: int, d: int) -> np.ndarray:
@@ -27,7 +28,7 @@ def _full_covariances(model: object, k: int, d: int) -> np.ndarray:
     return np.stack([np.eye(d) * c for c in cov])  # spherical
 
 
-class MixtureSampler(Sampler):
+class MixtureSampler(Sampler[MixtureSpec]):
     """``kind: mixture``: ``weights_``, ``means_``, ``covariances_`` (full) after ``fit``."""
 
     def fit(self) -> MixtureSampler:
@@ -82,7 +83,7 @@ class MixtureSampler(Sampler):
         second = np.einsum(
             "k,kij->ij", self.weights_, self.covariances_ + np.einsum("ki,kj->kij", self.means_, self.means_)
         )
-        return second - np.outer(mean, mean)
+        return np.asarray(second - np.outer(mean, mean))
 
     def promises(self) -> list[Promise]:
         if len(self.spec.columns) < 2:

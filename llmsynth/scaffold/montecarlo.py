@@ -4,6 +4,7 @@ empirical sample/histogram, by inverse transform or by rejection with a reported
 from __future__ import annotations
 
 import threading
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -11,14 +12,18 @@ import pandas as pd
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.data import load_sample, numeric_matrix
-from llmsynth.scaffold.expressions import evaluate
+from llmsynth.scaffold.expression import evaluate
 from llmsynth.scaffold.numeric import finish
 from llmsynth.scaffold.promises import Promise, TabulatedPromise
+from llmsynth.spec.dataset import DatasetSpec
+from llmsynth.spec.kinds.montecarlo import DensitySpec, EmpiricalSpec
+
+PiecewiseT = TypeVar("PiecewiseT", bound=DensitySpec | EmpiricalSpec)
 
 _ENVELOPE_MARGIN = 1.05  # the grid maximum can miss a peak between grid points
 
 
-class PiecewiseSampler(Sampler):
+class PiecewiseSampler(Sampler[PiecewiseT]):
     """Shared machinery: a density tabulated on a grid (``xs_``, ``pdf_``), drawn by inverse CDF
     or by rejection under a flat envelope. Subclasses fill the grid in ``fit``."""
 
@@ -27,7 +32,7 @@ class PiecewiseSampler(Sampler):
     cdf_: np.ndarray
     cdf_area_: float
 
-    def __init__(self, spec: object, dataset: object) -> None:
+    def __init__(self, spec: PiecewiseT, dataset: DatasetSpec | None) -> None:
         super().__init__(spec, dataset)
         self.proposed_ = 0
         self.accepted_ = 0
@@ -53,12 +58,12 @@ class PiecewiseSampler(Sampler):
         self.cdf_area_ = float(cdf[-1])  # area under the tabulated density
 
     def _density(self, x: np.ndarray) -> np.ndarray:
-        return np.interp(x, self.xs_, self.pdf_)
+        return np.asarray(np.interp(x, self.xs_, self.pdf_))
 
     def _draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
         if self.spec.method == "inverse":
             self._count(n, n)
-            return np.interp(rng.random(n), self.cdf_, self.xs_)
+            return np.asarray(np.interp(rng.random(n), self.cdf_, self.xs_))
         ceiling = float(self.pdf_.max()) * _ENVELOPE_MARGIN
         low, high = float(self.xs_[0]), float(self.xs_[-1])
         # the grid's own acceptance rate sizes the first batch: nothing drawn elsewhere may change a block
@@ -94,7 +99,7 @@ class PiecewiseSampler(Sampler):
         return [TabulatedPromise(self.spec.name, tuple(map(float, xs)), tuple(map(float, cdf)))]
 
 
-class DensitySampler(PiecewiseSampler):
+class DensitySampler(PiecewiseSampler[DensitySpec]):
     """``kind: density``: the user's expression over x, evaluated on a grid (never with eval)."""
 
     def fit(self) -> DensitySampler:
@@ -108,7 +113,7 @@ class DensitySampler(PiecewiseSampler):
         return evaluate(self.spec.density, {"x": x}, len(x), None, self.spec.name).astype(float)
 
 
-class EmpiricalSampler(PiecewiseSampler):
+class EmpiricalSampler(PiecewiseSampler[EmpiricalSpec]):
     """``kind: empirical``: inverse = interpolated ECDF of the sample; rejection = its histogram."""
 
     def fit(self) -> EmpiricalSampler:

@@ -13,6 +13,7 @@ from llmsynth.scaffold.linalg import is_psd, matrix_root, nearest_correlation, n
 from llmsynth.scaffold.numeric import marginal_values
 from llmsynth.scaffold.promises import CorrelationPromise, DistributionPromise, Promise
 from llmsynth.scaffold.registry import sampler_class
+from llmsynth.spec.kinds.multivariate import CopulaSpec, MultivariateNormalSpec
 
 
 def _as_tuple(matrix: np.ndarray) -> tuple[tuple[float, ...], ...]:
@@ -21,10 +22,10 @@ def _as_tuple(matrix: np.ndarray) -> tuple[tuple[float, ...], ...]:
 
 def correlation_of(cov: np.ndarray) -> np.ndarray:
     sd = np.sqrt(np.diag(cov))
-    return cov / np.outer(sd, sd)
+    return np.asarray(cov / np.outer(sd, sd))
 
 
-class MultivariateNormalSampler(Sampler):
+class MultivariateNormalSampler(Sampler[MultivariateNormalSpec]):
     """``kind: mvnormal``; a non-PSD matrix was refused by the spec unless ``repair: true``."""
 
     def fit(self) -> MultivariateNormalSampler:
@@ -64,7 +65,7 @@ class MultivariateNormalSampler(Sampler):
         return [*marginals, CorrelationPromise(tuple(columns), _as_tuple(correlation_of(self.cov_)))]
 
 
-class CopulaSampler(Sampler):
+class CopulaSampler(Sampler[CopulaSpec]):
     """``kind: copula``: correlated normal scores -> each marginal's inverse CDF of Phi(score)."""
 
     def fit(self) -> CopulaSampler:

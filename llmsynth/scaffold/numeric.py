@@ -20,10 +20,10 @@ from llmsynth.scaffold.conditioning import resolve, resolver
 from llmsynth.scaffold.inverse import compile_inverse
 from llmsynth.scaffold.lookup import StepLookup
 from llmsynth.scaffold.strings import strings_from_codes
-from llmsynth.spec.sampler_basic import BooleanSpec, CategoricalSpec, IntegerSpec, normalised_weights
-from llmsynth.spec.sampler_common import ByColumn, NumericColumn
-from llmsynth.spec.sampler_dists import DistributionColumn
-from llmsynth.spec.sampler_fitted import DiscreteSpec, QuantilesSpec
+from llmsynth.spec.kinds.base import ByColumn, NumericColumn
+from llmsynth.spec.kinds.basic import BooleanSpec, CategoricalSpec, IntegerSpec, normalised_weights
+from llmsynth.spec.kinds.distributions import DistributionColumn
+from llmsynth.spec.kinds.fitted import DiscreteSpec, QuantilesSpec
 
 _MAX_LAWS = 256  # distinct per-row laws worth compiling; beyond that scipy evaluates row by row
 
@@ -101,7 +101,7 @@ def _exact_rows(name: str, params: dict[str, Any], bounds: Any, discrete: bool, 
         family.isf(sf_low - u * mass, **params),
         family.ppf((1 - sf_low) + u * mass, **params),
     ).astype(float)
-    return np.clip(values, lower_edge + 1 if discrete else lower_edge, upper_edge)
+    return np.asarray(np.clip(values, lower_edge + 1 if discrete else lower_edge, upper_edge))
 
 
 def finish(spec: NumericColumn, values: np.ndarray) -> np.ndarray:

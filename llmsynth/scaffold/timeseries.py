@@ -9,9 +9,10 @@ import pandas as pd
 from llmsynth.errors import GenerationError
 from llmsynth.scaffold.base import Sampler
 from llmsynth.scaffold.promises import ArmaPromise, Promise
+from llmsynth.spec.kinds.timeseries import ArmaSpec
 
 
-class ArmaSampler(Sampler):
+class ArmaSampler(Sampler[ArmaSpec]):
     per_chunk = False
 
     def fixed_rows(self) -> int | None:

@@ -9,9 +9,10 @@ import pandas as pd
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.data import load_sample
+from llmsynth.spec.kinds.tree import TreeSpec
 
 
-class TreeSampler(Sampler):
+class TreeSampler(Sampler[TreeSpec]):
     """``kind: tree``: ``model_`` (DecisionTreeClassifier) and ``classes_`` after ``fit``."""
 
     def fit(self) -> TreeSampler:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 from pydantic import Field, PrivateAttr, model_validator
 
 from llmsynth.spec.base import ColumnBase, StrictModel
-from llmsynth.spec.expression import ExpressionColumn
+from llmsynth.spec.kinds import SAMPLER_SPECS
+from llmsynth.spec.kinds.expression import ExpressionColumn
 from llmsynth.spec.llm import LLMGroup
 from llmsynth.spec.model import GenerationConfig, ModelConfig
-from llmsynth.spec.samplers import SAMPLER_SPECS
 from llmsynth.spec.schema import ColumnSchema, RowConstraint
 
 _COLUMN_TYPES: tuple[type[ColumnBase], ...] = (LLMGroup, ExpressionColumn, *SAMPLER_SPECS)
@@ -20,9 +20,11 @@ if TYPE_CHECKING:  # the checker sees the common base; pydantic sees the discrim
 else:
     Column = Annotated[Union[_COLUMN_TYPES], Field(discriminator="kind")]  # noqa: UP007
 
-COLUMN_KINDS: tuple[str, ...] = tuple(
-    k for t in _COLUMN_TYPES for k in t.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
-)
+# kind -> the model that declares it (``spec/kinds/<family>.py``; ``llm`` is ``spec/llm.py``)
+KIND_MODELS: dict[str, type[ColumnBase]] = {
+    k: t for t in _COLUMN_TYPES for k in t.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
+}
+COLUMN_KINDS: tuple[str, ...] = tuple(KIND_MODELS)
 
 
 class DatasetSpec(StrictModel):

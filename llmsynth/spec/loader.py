@@ -54,9 +54,9 @@ def spec_from_dict(data: Any, *, source: str = "<spec>", path: Path | None = Non
         spec._source = path.resolve()
     # checks that need the whole spec run at load time, before any model loads: number ranges, file
     # references, then names, cycles and templates (read, parsed and checked against the sandbox)
-    from llmsynth.spec.graph import order_columns
     from llmsynth.spec.limits import check_limits
     from llmsynth.spec.paths import check_references
+    from llmsynth.spec.plan import order_columns
 
     try:
         check_limits(spec)

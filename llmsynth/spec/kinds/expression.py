@@ -1,7 +1,7 @@
 """Expression columns (``weight = 2.5 * height + 50 + normal(0, 5)``): parsed with ``ast``, never eval'd.
 
 The spec side only checks the expression and finds the columns it reads; evaluation lives in
-``llmsynth.scaffold.expressions``.
+``llmsynth.scaffold.expression``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from llmsynth.spec.sampler_common import (
+from llmsynth.spec.kinds.base import (
     AnyParam,
     Bounds,
     ByColumn,

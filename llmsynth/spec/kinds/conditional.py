@@ -12,18 +12,20 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from llmsynth.spec.expression import ExpressionColumn
-from llmsynth.spec.sampler_basic import BooleanSpec, CategoricalSpec, DateSpec, IntegerSpec
-from llmsynth.spec.sampler_common import SamplerColumn, invalid
-from llmsynth.spec.sampler_dists import DIST_SPECS
-from llmsynth.spec.sampler_fitted import FITTED_SPECS
-from llmsynth.spec.sampler_groups import GROUP_SPECS
-from llmsynth.spec.sampler_montecarlo import MONTE_CARLO_SPECS
+from llmsynth.spec.kinds.base import SamplerColumn, invalid
+from llmsynth.spec.kinds.basic import BooleanSpec, CategoricalSpec, DateSpec, IntegerSpec
+from llmsynth.spec.kinds.distributions import DIST_SPECS
+from llmsynth.spec.kinds.expression import ExpressionColumn
+from llmsynth.spec.kinds.fitted import FITTED_SPECS
+from llmsynth.spec.kinds.fixed_sum import FIXED_SUM_SPECS
+from llmsynth.spec.kinds.mixture import MIXTURE_SPECS
+from llmsynth.spec.kinds.montecarlo import MONTE_CARLO_SPECS
+from llmsynth.spec.kinds.multivariate import MULTIVARIATE_SPECS
 from llmsynth.spec.schema import ColumnSchema
 
 _CASE_TYPES = (
     *DIST_SPECS, *FITTED_SPECS, CategoricalSpec, BooleanSpec, IntegerSpec, DateSpec,
-    *MONTE_CARLO_SPECS, *GROUP_SPECS, ExpressionColumn,
+    *MONTE_CARLO_SPECS, *MULTIVARIATE_SPECS, *FIXED_SUM_SPECS, *MIXTURE_SPECS, ExpressionColumn,
 )
 Case = Annotated[Union[_CASE_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from llmsynth.spec.sampler_common import ProbParam, SamplerColumn, invalid
+from llmsynth.spec.kinds.base import ProbParam, SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
 
 Weights = list[str] | dict[str, float]

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from llmsynth.spec.sampler_common import SamplerColumn, invalid
+from llmsynth.spec.kinds.base import SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
 
 
@@ -63,7 +63,7 @@ def with_rows(spec: Any, frame: Any) -> Any:
     none, a new first entry carrying every column of ``frame`` that the spec does not generate itself."""
     from llmsynth.errors import SpecError
     from llmsynth.spec.dataset import DatasetSpec
-    from llmsynth.spec.graph import order_columns
+    from llmsynth.spec.plan import order_columns
 
     entries = [i for i, c in enumerate(spec.columns) if isinstance(c, DataSpec)]
     if len(entries) > 1:

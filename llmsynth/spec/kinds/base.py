@@ -224,3 +224,29 @@ class DataSource(StrictModel):
 
     def has_data(self) -> bool:
         return self.file is not None or self.rows is not None
+
+
+_PSD_TOLERANCE = 1e-10
+
+def check_psd(rows: list[list[float]], what: str, repair: bool) -> None:
+    smallest = min_eigenvalue(rows)
+    if smallest < -_PSD_TOLERANCE and not repair:
+        raise invalid(
+            what,
+            f"is not positive semi-definite (smallest eigenvalue {smallest:.4g}); fix it or set "
+            "repair: true to use the nearest valid matrix",
+        )
+
+
+def check_correlation(rows: list[list[float]], size: int, what: str = "corr") -> None:
+    check_matrix(rows, size, what)
+    for i, row in enumerate(rows):
+        if abs(row[i] - 1) > 1e-9:
+            raise invalid(what, f"must have 1 on the diagonal, got {row[i]} at [{i}][{i}]")
+        if any(not -1 <= v <= 1 for v in row):
+            raise invalid(what, f"entries must lie in [-1, 1] (row {i}: {row})")
+
+
+def check_unique(names: list[str]) -> None:
+    if len(set(names)) != len(names):
+        raise invalid("columns", f"columns repeat a name: {names}")

@@ -9,8 +9,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from llmsynth.spec.base import StrictModel
-from llmsynth.spec.expression import RANDOM_FUNCTIONS, expression_names, parse_expression
-from llmsynth.spec.sampler_common import Bounds, NumericColumn, invalid
+from llmsynth.spec.kinds.base import Bounds, NumericColumn, invalid
+from llmsynth.spec.kinds.expression import RANDOM_FUNCTIONS, expression_names, parse_expression
 
 
 class DensitySpec(NumericColumn):

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from llmsynth.spec.sampler_common import Bounds, NumericColumn, SamplerColumn, invalid
+from llmsynth.spec.kinds.base import Bounds, NumericColumn, SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
 
 
