@@ -89,6 +89,7 @@ def near_duplicate_share(texts: list[str], rng: np.random.Generator) -> float | 
 
 
 def column_diversity(values: pd.Series, field: Field, rng: np.random.Generator) -> dict[str, Any]:
+    """Entropy and duplicate figures of one column, chosen by what the field is (category, number, text)."""
     labels = as_category(values).dropna()
     n = len(labels)
     if n == 0:

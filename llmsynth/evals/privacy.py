@@ -44,6 +44,7 @@ class RowEncoder:
         self.kinds = dict(kinds)
 
     def fit(self, train: pd.DataFrame) -> RowEncoder:
+        """Learn the scaling and categories from the train table only, so the distances do not leak the query rows."""
         self.numeric_: dict[str, tuple[float, float, float]] = {}
         self.categories_: dict[str, list[str]] = {}
         for name, kind in self.kinds.items():
@@ -64,9 +65,11 @@ class RowEncoder:
 
     @property
     def columns(self) -> list[str]:
+        """The train columns the encoding uses (numbers first, then categories)."""
         return [*self.numeric_, *self.categories_]
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        """Rows as vectors in the learned encoding (missing numbers take the train median)."""
         parts = []
         for name, (low, width, median) in self.numeric_.items():
             values = as_numeric(frame[name], self.kinds[name]).fillna(median)
@@ -92,6 +95,7 @@ def privacy_scores(
     schemas: Mapping[str, ColumnSchema] | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
+    """Exact copies and distance to the closest real row, compared with a real holdout (see the module docstring)."""
     common = [str(c) for c in reference.columns if c in data.columns]
     kinds = column_kinds(reference[common], schemas)
     reference_rows = set(row_hashes(reference, kinds).tolist())

@@ -37,6 +37,7 @@ REAL_ASSOCIATION_THRESHOLD = 0.3
 
 
 def ks_complement(real: pd.Series, synthetic: pd.Series) -> float:
+    """1 - KS statistic between real and synthetic values (SDMetrics' KSComplement)."""
     r = real.dropna().round(_DECIMALS).to_numpy()
     s = synthetic.dropna().round(_DECIMALS).to_numpy()
     if r.size == 0 or s.size == 0:
@@ -65,6 +66,7 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def correlation_similarity(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict[str, Any]:
+    """Pairwise correlations compared between the tables (SDMetrics' CorrelationSimilarity)."""
     r, s = real.dropna().to_numpy(), synthetic.dropna().to_numpy()
     r_corr, s_corr = pearson(r[:, 0], r[:, 1]), pearson(s[:, 0], s[:, 1])
     score = 1 - abs(r_corr - s_corr) / 2
@@ -89,6 +91,7 @@ def cramers_v(real: pd.DataFrame) -> float:
 
 
 def contingency_similarity(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
+    """1 - total variation distance of the joint shares of two categories (SDMetrics' ContingencySimilarity)."""
     r, s = _joint(real) / len(real), _joint(synthetic) / len(synthetic)
     index = r.index.union(s.index, sort=False)
     diff = (r.reindex(index, fill_value=0) - s.reindex(index, fill_value=0)).abs().fillna(0)

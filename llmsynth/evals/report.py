@@ -78,9 +78,11 @@ class EvalReport:
         return report
 
     def to_json(self) -> str:
+        """The JSON report as text (what ``llmsynth eval --json`` writes)."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
 
     def write_json(self, path: str | Path) -> Path:
+        """Write the JSON report, creating parent folders."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.to_json() + "\n", encoding="utf-8")
@@ -107,6 +109,7 @@ class EvalReport:
         return render_fragment(self)
 
     def to_html(self) -> str:
+        """The self-contained HTML report (pictures embedded)."""
         from llmsynth.evals.report_html import render_html
 
         return render_html(self)

@@ -216,6 +216,7 @@ def _num(value: float) -> float | None:
 
 
 def reason_picture(counts: Mapping[str, int]) -> str:
+    """Bar chart of reject reasons as an embedded PNG, so the report shows why rows failed at a glance."""
     from llmsynth.plots.canvas import new_figure, png_base64
     from llmsynth.plots.columns import reason_bars
 

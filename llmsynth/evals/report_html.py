@@ -183,4 +183,5 @@ def render_fragment(report: EvalReport) -> str:
 
 
 def render_html(report: EvalReport) -> str:
+    """The whole HTML page of a report."""
     return page(f"llmsynth evaluation: {report.dataset}", render_fragment(report))

@@ -87,6 +87,7 @@ def usefulness_scores(
     schemas: Mapping[str, ColumnSchema] | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
+    """Train on synthetic, test on real (TSTR) against train on real, test on real (TRTR) for the target."""
     from sklearn.model_selection import train_test_split
 
     common = [str(c) for c in reference.columns if c in data.columns]

@@ -18,6 +18,7 @@ DETAIL_CHARS = 90
 
 
 def size_category(rows: int) -> str:
+    """The Hub's size category (``n<1K``, ``1K<n<10K``, ...) for a row count."""
     for limit, label in SIZES:
         if rows < limit:
             return label

@@ -30,14 +30,17 @@ class TableValidation:
 
     @property
     def n_rows(self) -> int:
+        """Rows checked."""
         return len(self.valid)
 
     @property
     def n_valid(self) -> int:
+        """Rows that passed every check."""
         return int(self.valid.sum())
 
     @property
     def n_invalid(self) -> int:
+        """Rows with at least one error."""
         return self.n_rows - self.n_valid
 
     @property

@@ -88,6 +88,7 @@ def integer_bins(values: np.ndarray, most: int = 60) -> np.ndarray | None:
 
 
 def histogram(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+    """One numeric column: density histogram with the declared density when the spec gives one."""
     column = picture.columns[0]
     data = values(ctx.data, column)
     axes = figure.add_subplot()
@@ -116,6 +117,7 @@ def draw_declared_histogram(axes: Any, data: np.ndarray, promises: Sequence[Prom
 
 
 def overlay(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+    """One numeric column against the reference: overlaid density histograms on shared bins."""
     column = picture.columns[0]
     real = values(ctx.require_reference(picture), column)
     data = values(ctx.data, column)
@@ -142,6 +144,7 @@ def _pairs(frame: pd.DataFrame, picture: Picture) -> tuple[np.ndarray, np.ndarra
 
 
 def scatter(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+    """Two numeric columns: scatter plot (equal axes for a jointly normal pair)."""
     x, y = _pairs(ctx.data, picture)
     axes = figure.add_subplot()
     _scatter(axes, x, y, SYNTH, f"synthetic (n={x.size})")
@@ -154,6 +157,7 @@ def scatter(figure: Any, picture: Picture, ctx: PlotContext) -> None:
 
 
 def fit(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+    """A column computed from another: scatter with the least-squares line and its equation."""
     x, y = _pairs(ctx.data, picture)
     if x.size < 3:
         raise InputDataError("a fitted line needs at least 3 rows")
@@ -171,6 +175,7 @@ def fit(figure: Any, picture: Picture, ctx: PlotContext) -> None:
 
 
 def side_by_side(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+    """Reference and synthetic scatter plots side by side on shared axes."""
     real_x, real_y = _pairs(ctx.require_reference(picture), picture)
     x, y = _pairs(ctx.data, picture)
     left, right = figure.subplots(1, 2, sharex=True, sharey=True)
@@ -204,6 +209,7 @@ def _heatmap(figure: Any, axes: Any, matrix: np.ndarray, names: tuple[str, ...],
 
 
 def correlation(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+    """Requested and achieved correlation heatmaps (achieved only, without a spec)."""
     names = picture.columns
     frame = pd.DataFrame({n: pd.to_numeric(ctx.data[n], errors="coerce") for n in names}).dropna()
     if len(frame) < 3:

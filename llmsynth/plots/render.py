@@ -41,6 +41,7 @@ class PlotContext:
 
     @cached_property
     def promises(self) -> list[Promise]:
+        """The spec's promises (declared laws, correlations), computed once per context."""
         if self.spec is None:
             return []
         from llmsynth.evals.spec_fidelity import collect_promises
@@ -48,6 +49,7 @@ class PlotContext:
         return collect_promises(self.spec)[0]
 
     def require_reference(self, picture: Picture) -> pd.DataFrame:
+        """The reference table, or a clear error naming the picture that needs one."""
         if self.reference is None:
             raise InputDataError(
                 f"picture '{picture.name}' compares with a reference table: pass --reference or give the spec"

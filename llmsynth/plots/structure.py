@@ -22,6 +22,7 @@ MAX_CATEGORIES = 20
 
 
 def graph(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+    """An edge list drawn as a graph."""
     import networkx as nx
 
     source, target = picture.columns[:2]
@@ -48,6 +49,7 @@ def graph(figure: Any, picture: Picture, ctx: PlotContext) -> None:
 
 
 def series(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+    """A time series as a line per series."""
     column = picture.columns[0]
     values(ctx.data, column)
     time, group = picture.options.get("time"), picture.options.get("group")
@@ -69,6 +71,7 @@ def series(figure: Any, picture: Picture, ctx: PlotContext) -> None:
 
 
 def stacked_bars(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+    """Parts of a fixed total as stacked bars of the first rows."""
     head = ctx.data.head(STACKED_ROWS)
     parts = [values(head, c) for c in picture.columns]
     axes = figure.add_subplot()
@@ -110,11 +113,13 @@ def _cell(value: Any) -> str:
 
 
 def table(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+    """The first rows drawn as a table (mixed and text tables read best as rows)."""
     head = ctx.data[list(picture.columns)].head(HEAD_ROWS)
     draw_table(figure.add_subplot(), head, f"first {len(head)} of {len(ctx.data)} rows")
 
 
 def bars(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+    """Bar charts of the shares of each categorical column."""
     shown = picture.columns[:4]
     for index, column in enumerate(shown):
         axes = figure.add_subplot(1, len(shown), index + 1)

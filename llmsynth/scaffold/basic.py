@@ -6,6 +6,7 @@ import uuid
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.scaffold.base import Material, Sampler, rows_of
 from llmsynth.scaffold.distributions import UniformDrawSampler
@@ -14,6 +15,8 @@ from llmsynth.spec.kinds.basic import BooleanSpec, CategoricalSpec, DateSpec, Id
 
 
 class CategoricalSampler(UniformDrawSampler[CategoricalSpec]):
+    """Categories with declared weights (or weights per value of another column)."""
+    @override
     def promises(self) -> list[Promise]:
         if self.spec.by is not None:
             return []  # the marginal mixes the per-value tables by the other column's frequencies
@@ -21,6 +24,8 @@ class CategoricalSampler(UniformDrawSampler[CategoricalSpec]):
 
 
 class BooleanSampler(UniformDrawSampler[BooleanSpec]):
+    """True with a declared probability."""
+    @override
     def promises(self) -> list[Promise]:
         if not isinstance(self.spec.p, float | int):
             return []
@@ -28,12 +33,16 @@ class BooleanSampler(UniformDrawSampler[BooleanSpec]):
 
 
 class IntegerSampler(Sampler[IntegerSpec]):
+    """Whole numbers drawn uniformly from a range."""
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"value": rng.integers(self.spec.low, self.spec.high, size=n, endpoint=True, dtype=np.int64)}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame({self.spec.name: material["value"]})
 
+    @override
     def promises(self) -> list[Promise]:
         params = {"low": float(self.spec.low), "high": float(self.spec.high + 1)}
         return [DistributionPromise(self.spec.name, "randint", params, discrete=True)]
@@ -49,9 +58,11 @@ class DateSampler(Sampler[DateSpec]):
             start, end = start.normalize(), end.normalize()
         return start, int((end - start) / pd.Timedelta(1, unit=unit)), unit
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"offset": rng.integers(0, self._range()[1], size=n, endpoint=True)}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         start, _, unit = self._range()
         values = start.to_datetime64() + material["offset"].astype(f"timedelta64[{unit}]")
@@ -62,11 +73,13 @@ class IdSampler(Sampler[IdSpec]):
     """Unique ids; a sequence numbers rows by their global position (the context's index), so ids stay
     unique across chunks and the table can still be topped up chunk by chunk."""
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         if self.spec.style == "uuid":
             return {"bytes": rng.integers(0, 256, size=(n, 16), dtype=np.uint8)}
         return {"rows": np.empty((n, 0))}  # nothing random: a sequence only needs the row count
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         spec, n = self.spec, rows_of(material)
         if spec.style == "uuid":

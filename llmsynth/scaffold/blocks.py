@@ -75,6 +75,7 @@ class BlockDraws:
         return self.sampler.draw(self.block_rows, stream(self.seed, self.key, index))
 
     def missing(self, start: int, n: int) -> list[int]:
+        """Blocks covering rows ``start .. start + n`` that are not drawn yet."""
         with self._lock:
             return [b for b in blocks(start, n, self.block_rows) if b not in self._kept]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler, rows_of
@@ -44,6 +45,7 @@ class _Case:
 class ConditionalSampler(Sampler[ConditionalSpec]):
     """``cases_``: value -> case; ``default_`` for other values (or None)."""
 
+    @override
     def fit(self) -> ConditionalSampler:
         self.cases_ = {key: _Case(entry, self.dataset, key) for key, entry in self.spec.cases.items()}
         self.default_ = None if self.spec.default is None else _Case(self.spec.default, self.dataset, "default")
@@ -52,6 +54,7 @@ class ConditionalSampler(Sampler[ConditionalSpec]):
     def _all(self) -> list[tuple[str, _Case]]:
         return [*self.cases_.items(), *([("\0default", self.default_)] if self.default_ is not None else [])]
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         material: Material = {}
         for index, (_, case) in enumerate(self._all()):
@@ -62,6 +65,7 @@ class ConditionalSampler(Sampler[ConditionalSpec]):
                     material[f"{index}:missing:{name}"] = values
         return material
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         spec = self.spec
         if context is None or spec.by not in context.columns:
@@ -92,5 +96,6 @@ class ConditionalSampler(Sampler[ConditionalSpec]):
         assert len(out) == rows_of(material)
         return out
 
+    @override
     def diagnostics(self) -> dict[str, float]:
         return {"cases": float(len(self.cases_))}

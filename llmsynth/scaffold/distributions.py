@@ -6,6 +6,7 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.numeric import finish, quantiles, uniform_values
@@ -21,13 +22,16 @@ UniformT = TypeVar("UniformT", bound=CategoricalSpec | BooleanSpec | QuantilesSp
 class DistributionSampler(Sampler[DistributionColumn]):
     """Every scipy-backed kind (normal, lognormal, poisson, ..., scipy): inverse CDF of normal scores."""
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"z": rng.standard_normal(n)}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         values = quantiles(self.spec, material["z"], context)
         return pd.DataFrame({self.spec.name: finish(self.spec, values)}, copy=False)
 
+    @override
     def promises(self) -> list[Promise]:
         args = self.spec.constant_args()
         if args is None:
@@ -49,9 +53,11 @@ class DistributionSampler(Sampler[DistributionColumn]):
 class UniformDrawSampler(Sampler[UniformT]):
     """Kinds mapped from one uniform per row (categories, booleans)."""
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"u": rng.random(n)}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         values = uniform_values(self.spec, material["u"], context)
         return pd.DataFrame({self.spec.name: values}, copy=False)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import ExpressionError, GenerationError
 from llmsynth.scaffold.base import Material, Sampler, rows_of
@@ -111,11 +112,13 @@ class Evaluator:
         self.calls = 0
 
     def __call__(self, tree: ast.Expression) -> np.ndarray:
+        """The expression's values for the current table (one numpy operation per node)."""
         with np.errstate(all="ignore"):  # division by zero etc. become inf/nan, checked by the caller
             value = self.visit(tree.body)
         return np.broadcast_to(np.asarray(value), (self.n,)).copy()
 
     def visit(self, node: ast.AST) -> Any:
+        """Dispatch a node to its numpy operation; only whitelisted nodes reach here."""
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.Name):
@@ -310,13 +313,16 @@ class ExpressionSampler(Sampler[ExpressionColumn]):
     Rows where a column it reads is missing are missing too (no error for their NaN results).
     """
 
+    @override
     def fit(self) -> ExpressionSampler:
         self.tree_ = parse_expression(self.spec.expr)
         return self
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"rows": np.empty((n, 0)), **draw_random(self.tree_, n, rng)}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         spec, n = self.spec, rows_of(material)
         names: dict[str, Any] = {}
@@ -341,6 +347,7 @@ class ExpressionSampler(Sampler[ExpressionColumn]):
             values = values.astype(np.int64)
         return pd.DataFrame({spec.name: values})
 
+    @override
     def promises(self) -> list[Promise]:
         if self.spec.clip is not None or self.spec.round is not None:
             return []

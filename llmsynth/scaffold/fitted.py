@@ -5,6 +5,7 @@ join them with any other marginal."""
 from __future__ import annotations
 
 import numpy as np
+from typing_extensions import override
 
 from llmsynth.scaffold.distributions import UniformDrawSampler
 from llmsynth.scaffold.numeric import finish
@@ -49,6 +50,7 @@ def discrete_values(spec: DiscreteSpec, u: np.ndarray) -> np.ndarray:
 class QuantilesSampler(UniformDrawSampler[QuantilesSpec]):
     """``kind: quantiles``: one uniform per row through ``quantile_values``."""
 
+    @override
     def promises(self) -> list[Promise]:
         spec = self.spec
         if spec.type in ("date", "datetime") or spec.bounds is not None or spec.clip is not None:
@@ -63,6 +65,7 @@ class QuantilesSampler(UniformDrawSampler[QuantilesSpec]):
 class DiscreteSampler(UniformDrawSampler[DiscreteSpec]):
     """``kind: discrete``: one uniform per row through ``discrete_values``."""
 
+    @override
     def promises(self) -> list[Promise]:
         values, probabilities = self.spec.table()
         as_text = [str(int(v)) if self.spec.integer_output else str(v) for v in values]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler
@@ -48,6 +49,7 @@ def exact_float_split(shares: np.ndarray, totals: np.ndarray) -> np.ndarray:
 class FixedSumSampler(Sampler[FixedSumSpec]):
     """``kind: fixed_sum``: shares ~ Dirichlet(alpha), values = shares * total, rounded by largest remainder."""
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"shares": rng.dirichlet(self.spec.alphas(), size=n)}
 
@@ -72,6 +74,7 @@ class FixedSumSampler(Sampler[FixedSumSpec]):
                 )
         return np.asarray(totals)
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         spec = self.spec
         shares = material["shares"]
@@ -88,6 +91,7 @@ class FixedSumSampler(Sampler[FixedSumSpec]):
             frame[spec.output_total] = totals.astype(np.int64) if decimals == 0 else totals
         return frame
 
+    @override
     def promises(self) -> list[Promise]:
         spec = self.spec
         total_column = spec.total_column or spec.output_total if spec.total is None else None

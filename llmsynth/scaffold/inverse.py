@@ -65,6 +65,7 @@ class ExactInverse:
         self.floor = self.low_edge + 1 if discrete else self.low_edge
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
+        """Values at standard-normal draws ``z``."""
         z = np.asarray(z, dtype=float)
         # probability below the value and above it; never exactly 0, where quantiles run off to infinity
         p = np.maximum(self.cdf_low + special.ndtr(z) * self.mass, _TINY)
@@ -145,6 +146,7 @@ class HermiteTable:
         return value, float(np.max(prob))
 
     def __call__(self, z: np.ndarray, exact_tails: bool = True) -> np.ndarray:
+        """Values at standard-normal draws ``z``; ``exact_tails`` computes far tails with the law's own ppf."""
         t = (np.asarray(z, dtype=float) - self.z0) * self.inv_h
         index = t.astype(np.int64)
         np.clip(index, 0, self.intervals - 1, out=index)
@@ -184,6 +186,7 @@ class ThresholdTable:
         self.lookup = StepLookup(thresholds, max(self.z_low, -TABLE_Z - 1), min(self.z_high, TABLE_Z + 1))
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
+        """Values at standard-normal draws ``z``."""
         z = np.asarray(z, dtype=float)
         x = (self.low + self.lookup(z)).astype(float)
         outside = (z <= self.lookup.low) | (z > self.lookup.high)

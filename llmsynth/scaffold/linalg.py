@@ -39,6 +39,7 @@ def nearest_covariance(matrix: np.ndarray) -> np.ndarray:
 
 
 def is_psd(matrix: np.ndarray, tol: float = 1e-10) -> bool:
+    """Whether a symmetric matrix is positive semi-definite within ``tol``."""
     return bool(np.linalg.eigvalsh(matrix).min() >= -tol)
 
 

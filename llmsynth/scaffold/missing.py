@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.promises import MissingPromise, Promise
@@ -27,8 +28,10 @@ class MissingMask(Sampler[SamplerColumn]):
 
     @property
     def stream_key(self) -> str:
+        """Keyed apart from the values' stream, so adding null_rate leaves the kept values unchanged."""
         return f"missing:{self._key}"
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {name: rng.random(n) for name in self.rates}
 
@@ -39,6 +42,7 @@ class MissingMask(Sampler[SamplerColumn]):
             out[name] = blank(values[name], material[name] < rate)
         return out
 
+    @override
     def promises(self) -> list[Promise]:
         return [MissingPromise(name, rate) for name, rate in self.rates.items()]
 

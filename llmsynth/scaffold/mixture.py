@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler
@@ -31,6 +32,7 @@ def _full_covariances(model: object, k: int, d: int) -> np.ndarray:
 class MixtureSampler(Sampler[MixtureSpec]):
     """``kind: mixture``: ``weights_``, ``means_``, ``covariances_`` (full) after ``fit``."""
 
+    @override
     def fit(self) -> MixtureSampler:
         spec = self.spec
         if spec.weights is not None:
@@ -68,10 +70,12 @@ class MixtureSampler(Sampler[MixtureSpec]):
         self.means_ = np.asarray(model.means_, dtype=float)
         self.covariances_ = _full_covariances(model, counts[best], data.shape[1])
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         labels = rng.choice(len(self.weights_), size=n, p=self.weights_)
         return {"labels": labels, "z": rng.standard_normal((n, self.means_.shape[1]))}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         labels = material["labels"]
         values = self.means_[labels] + np.einsum("nij,nj->ni", self.roots_[labels], material["z"])
@@ -85,6 +89,7 @@ class MixtureSampler(Sampler[MixtureSpec]):
         )
         return np.asarray(second - np.outer(mean, mean))
 
+    @override
     def promises(self) -> list[Promise]:
         if len(self.spec.columns) < 2:
             return []

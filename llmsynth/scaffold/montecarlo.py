@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler
@@ -82,15 +83,19 @@ class PiecewiseSampler(Sampler[PiecewiseT]):
             rate = have / proposed
         return np.concatenate(kept)[:n]
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"x": self._draw(n, rng)}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame({self.spec.name: finish(self.spec, material["x"])})
 
+    @override
     def diagnostics(self) -> dict[str, float]:
         return {"acceptance_rate": self.acceptance_rate_}
 
+    @override
     def promises(self) -> list[Promise]:
         step = max(1, len(self.xs_) // 512)  # a few hundred points describe the CDF well enough
         xs, cdf = self.xs_[::step], self.cdf_[::step]
@@ -102,6 +107,7 @@ class PiecewiseSampler(Sampler[PiecewiseT]):
 class DensitySampler(PiecewiseSampler[DensitySpec]):
     """``kind: density``: the user's expression over x, evaluated on a grid (never with eval)."""
 
+    @override
     def fit(self) -> DensitySampler:
         xs = np.linspace(self.spec.low, self.spec.high, self.spec.grid)
         pdf = evaluate(self.spec.density, {"x": xs}, len(xs), None, self.spec.name).astype(float)
@@ -116,6 +122,7 @@ class DensitySampler(PiecewiseSampler[DensitySpec]):
 class EmpiricalSampler(PiecewiseSampler[EmpiricalSpec]):
     """``kind: empirical``: inverse = interpolated ECDF of the sample; rejection = its histogram."""
 
+    @override
     def fit(self) -> EmpiricalSampler:
         spec = self.spec
         if spec.histogram is not None:

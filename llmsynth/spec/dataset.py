@@ -93,9 +93,11 @@ class DatasetSpec(StrictModel):
 
     @property
     def column_names(self) -> list[str]:
+        """Every output column, in spec order."""
         return [n for c in self.columns for n in c.output_names()]
 
     def column_schemas(self) -> list[ColumnSchema]:
+        """The row schema: every column's type and range, which validation checks each row against."""
         schemas = [s for c in self.columns for s in c.column_schemas()]
         # an expression over a column with missing values (null_rate) is missing in those rows too
         nullable = {s.name for s in schemas if s.nullable}
@@ -110,9 +112,11 @@ class DatasetSpec(StrictModel):
         return [s.model_copy(update={"nullable": True}) if s.name in nullable else s for s in schemas]
 
     def row_constraints(self) -> list[RowConstraint]:
+        """Constraints across columns (fixed sums), checked on every row."""
         return [r for c in self.columns for r in c.row_constraints()]
 
     def llm_groups(self) -> list[LLMGroup]:
+        """The LLM groups, in spec order."""
         return [c for c in self.columns if isinstance(c, LLMGroup)]
 
     def with_overrides(self, **changes: Any) -> DatasetSpec:

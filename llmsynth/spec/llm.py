@@ -7,6 +7,7 @@ from typing import Any, Literal
 from jinja2 import meta
 from jinja2.exceptions import TemplateSyntaxError
 from pydantic import Field, field_validator, model_validator
+from typing_extensions import override
 
 from llmsynth.registry import PARSERS
 from llmsynth.spec.base import ColumnBase, StrictModel
@@ -73,6 +74,7 @@ class LLMField(StrictModel):
         return {k: v / total for k, v in self.choices.items()}
 
     def schema_for(self, name: str) -> ColumnSchema:
+        """The row-schema entry of one field."""
         return ColumnSchema(
             name=name,
             type=self.type,
@@ -134,13 +136,16 @@ class LLMGroup(ColumnBase):
 
         return cls(kind="llm", fields=fields_from_model(model), **settings)
 
+    @override
     def output_names(self) -> list[str]:
         return list(self.fields)
 
     @property
     def label(self) -> str:
+        """How error messages name this group."""
         return self.name or ", ".join(self.fields)
 
+    @override
     def dependencies(self) -> set[str]:
         names: set[str] = set()
         for text, origin in ((self.prompt, "prompt"), (self.system, "system")):
@@ -148,6 +153,7 @@ class LLMGroup(ColumnBase):
                 names |= template_variables(text, origin)
         return names - TEMPLATE_GLOBALS - set(self.fields)
 
+    @override
     def column_schemas(self) -> list[ColumnSchema]:
         return [f.schema_for(n) for n, f in self.fields.items()]
 

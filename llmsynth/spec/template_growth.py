@@ -24,6 +24,7 @@ from llmsynth.spec.template_budget import (
 
 
 def checked_mul(left: Any, right: Any) -> Any:
+    """``*`` that refuses results over the size limits (``'x' * 10**9``) before building them."""
     for seq, count in ((left, right), (right, left)):
         if isinstance(seq, str | list | tuple) and isinstance(count, int):
             is_text = isinstance(seq, str)
@@ -38,6 +39,7 @@ def checked_mul(left: Any, right: Any) -> Any:
 
 
 def checked_pow(left: Any, right: Any) -> Any:
+    """``**`` that refuses numbers with more digits than the limit."""
     if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
         bits = int(math.log2(abs(left)) * right) + 1
         if bits > MAX_INT_BITS:
@@ -47,6 +49,7 @@ def checked_pow(left: Any, right: Any) -> Any:
 
 
 def checked_add(left: Any, right: Any) -> Any:
+    """``+`` that refuses strings and lists over the size limits."""
     result = left + right  # both sides are already within the limits, so this is at most twice that
     return sized(result) if isinstance(result, str | list | tuple) else result
 
@@ -77,6 +80,7 @@ def check_format_string(fmt: str) -> None:
 
 
 def checked_mod(left: Any, right: Any) -> Any:
+    """``%`` formatting that refuses results over the size limits."""
     if isinstance(left, str):
         check_printf(left)
         return sized(left % right)
@@ -227,6 +231,7 @@ STR_METHOD_CHECKS: dict[str, Callable[[str, tuple[Any, ...], dict[str, Any]], tu
 
 
 def str_method(obj: Any) -> tuple[str, str] | None:
+    """(type name, method name) when ``obj`` is a bound string method whose growth is checked, else None."""
     owner = getattr(obj, "__self__", None)
     name = getattr(obj, "__name__", None)
     if isinstance(owner, str) and isinstance(name, str) and name in STR_METHOD_CHECKS:

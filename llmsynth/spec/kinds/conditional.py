@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
+from typing_extensions import override
 
 from llmsynth.spec.kinds.base import SamplerColumn, invalid
 from llmsynth.spec.kinds.basic import BooleanSpec, CategoricalSpec, DateSpec, IntegerSpec
@@ -81,9 +82,11 @@ class ConditionalSpec(SamplerColumn):
         """(value, entry) for every case, then (None, default) when there is one."""
         return [*self.cases.items(), *([(None, self.default)] if self.default is not None else [])]
 
+    @override
     def output_names(self) -> list[str]:
         return list(self.columns)
 
+    @override
     def dependencies(self) -> set[str]:
         needs = {self.by}
         for _, entry in self.entries():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
+from typing_extensions import override
 
 from llmsynth.spec.kinds.base import SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
@@ -43,15 +44,18 @@ class DataSpec(SamplerColumn):
         copy._frame = frame
         return copy
 
+    @override
     def output_names(self) -> list[str]:
         return list(self.columns)
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         # existing values are taken as they are (missing ones included): only the new columns are checked
         return [ColumnSchema(name=name, type="string", nullable=True) for name in self.columns]
 
     @property
     def label(self) -> str:
+        """How error messages name this entry."""
         return f"data: {', '.join(self.columns)}" if len(self.columns) <= 4 else f"data ({len(self.columns)} columns)"
 
 

@@ -6,6 +6,7 @@ import math
 from typing import Literal
 
 from pydantic import Field, model_validator
+from typing_extensions import override
 
 from llmsynth.spec.kinds.base import SamplerColumn, check_unique, invalid
 from llmsynth.spec.schema import ColumnSchema, SumConstraint
@@ -63,14 +64,18 @@ class FixedSumSpec(SamplerColumn):
         return 0 if self.integer else self.round
 
     def alphas(self) -> list[float]:
+        """The Dirichlet concentration of each part (equal shares when not given)."""
         return [float(self.alpha)] * len(self.columns) if isinstance(self.alpha, int | float) else self.alpha
 
+    @override
     def output_names(self) -> list[str]:
         return [*self.columns, *([self.output_total] if self.output_total else [])]
 
+    @override
     def dependencies(self) -> set[str]:
         return {self.total_column} if self.total_column else set()
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         kind = "integer" if self.decimals == 0 else "number"
         schemas = [ColumnSchema(name=c, type=kind, minimum=0, maximum=self.total) for c in self.columns]
@@ -78,6 +83,7 @@ class FixedSumSpec(SamplerColumn):
             schemas.append(ColumnSchema(name=self.output_total, type=kind, minimum=0))
         return schemas
 
+    @override
     def row_constraints(self) -> list[SumConstraint]:
         total_column = self.total_column or self.output_total
         return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, model_validator
+from typing_extensions import override
 
 from llmsynth.spec.kinds.base import SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
@@ -50,12 +51,15 @@ class GraphSpec(SamplerColumn):
             raise invalid("null_rate", "a graph's node ids and degrees cannot be missing")
         return self
 
+    @override
     def output_names(self) -> list[str]:
         return list(self.columns or (["source", "target"] if self.output == "edges" else ["node", "degree"]))
 
     def params(self) -> dict[str, float | int]:
+        """The model's parameters as networkx takes them."""
         return {n: v for n in ("p", "m", "k") if (v := getattr(self, n)) is not None}
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         first, second = self.output_names()
         last = self.nodes - 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, model_validator
+from typing_extensions import override
 
 from llmsynth.spec.kinds.base import DataSource, SamplerColumn, check_matrix, check_psd, check_unique, invalid
 
@@ -61,6 +62,7 @@ class MixtureSpec(SamplerColumn, DataSource):
             check_matrix(cov, d, f"covariances[{i}]")
             check_psd(cov, f"covariances[{i}]", repair=False)
 
+    @override
     def output_names(self) -> list[str]:
         return list(self.columns)
 

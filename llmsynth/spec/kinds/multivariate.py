@@ -6,6 +6,7 @@ import math
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, model_validator
+from typing_extensions import override
 
 from llmsynth.spec.kinds.base import SamplerColumn, check_correlation, check_matrix, check_psd, check_unique, invalid
 from llmsynth.spec.kinds.basic import BooleanSpec, CategoricalSpec, IntegerSpec
@@ -52,6 +53,7 @@ class MultivariateNormalSpec(SamplerColumn):
             check_psd(self.corr, "corr", self.repair)
         return self
 
+    @override
     def output_names(self) -> list[str]:
         return list(self.columns)
 
@@ -93,9 +95,11 @@ class CopulaSpec(SamplerColumn):
             return self.corr
         return [[2 * math.sin(math.pi * v / 6) for v in row] for row in self.corr]
 
+    @override
     def output_names(self) -> list[str]:
         return list(self.columns)
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         return [s for m in self.columns.values() for s in m.column_schemas()]
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
+from typing_extensions import override
 
 from llmsynth.spec.base import StrictModel
 from llmsynth.spec.kinds.base import SamplerColumn, invalid
@@ -13,6 +14,7 @@ from llmsynth.spec.schema import ColumnSchema
 
 
 class Seasonality(StrictModel):
+    """A repeating pattern added to the series: its period and the amplitude of each step."""
     period: int = Field(ge=2, description="Steps per cycle (12 for monthly data with a yearly cycle).")
     amplitude: float = Field(description="Height of the sine wave added to the series.")
 
@@ -75,6 +77,7 @@ class ArmaSpec(SamplerColumn):
             raise invalid("time_column", f"name, series_column and time_column must differ: {names}")
         return self
 
+    @override
     def output_names(self) -> list[str]:
         return [c for c in (self.series_column, self.time_column) if c] + [self.name]
 
@@ -82,6 +85,7 @@ class ArmaSpec(SamplerColumn):
         """Only the values go missing; series numbers and timestamps stay."""
         return {self.name: self.null_rate} if self.null_rate > 0 else {}
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         schemas = (
             [ColumnSchema(name=self.series_column, type="integer", minimum=0, maximum=self.series - 1)]

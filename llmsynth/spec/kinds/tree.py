@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, model_validator
+from typing_extensions import override
 
 from llmsynth.spec.kinds.base import DataSource, SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
@@ -35,9 +36,11 @@ class TreeSpec(SamplerColumn, DataSource):
                 raise invalid("rows", f"rows lack column(s) {', '.join(missing)}")
         return self
 
+    @override
     def dependencies(self) -> set[str]:
         return set(self.features)
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         if self.classes:
             return [ColumnSchema(name=self.name, type="choice", choices=tuple(self.classes))]
