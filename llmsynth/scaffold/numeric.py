@@ -25,6 +25,10 @@ from llmsynth.spec.kinds.basic import BooleanSpec, CategoricalSpec, IntegerSpec,
 from llmsynth.spec.kinds.distributions import DistributionColumn
 from llmsynth.spec.kinds.fitted import DiscreteSpec, QuantilesSpec
 
+# kinds drawn from one uniform per row, and the kinds a copula or mvnormal may use as a marginal
+UniformSpec = IntegerSpec | BooleanSpec | QuantilesSpec | DiscreteSpec | CategoricalSpec
+MarginalSpec = DistributionColumn | UniformSpec
+
 _MAX_LAWS = 256  # distinct per-row laws worth compiling; beyond that scipy evaluates row by row
 
 
@@ -117,15 +121,18 @@ def finish(spec: NumericColumn, values: np.ndarray) -> np.ndarray:
     return values.astype(np.int64) if spec.integer_output else values.astype(float)
 
 
-def marginal_values(spec: Any, z: np.ndarray, context: pd.DataFrame | None) -> Any:
+def marginal_values(spec: MarginalSpec, z: np.ndarray, context: pd.DataFrame | None) -> Any:
     """Map normal scores to a single-column spec's values, preserving rank order (copula marginals)."""
     if isinstance(spec, DistributionColumn):
         return finish(spec, quantiles(spec, z, context))
     return uniform_values(spec, special.ndtr(z), context)
 
 
-def uniform_values(spec: Any, u: np.ndarray, context: pd.DataFrame | None) -> Any:
-    """Map uniforms to an integer, boolean or categorical spec's values, preserving rank order."""
+def uniform_values(spec: UniformSpec, u: np.ndarray, context: pd.DataFrame | None) -> Any:
+    """Map uniforms to an integer, boolean or categorical spec's values, preserving rank order.
+
+    Text comes back as pandas' default string array (Arrow-backed), numbers as numpy arrays.
+    """
     if isinstance(spec, IntegerSpec):
         width = spec.high - spec.low + 1
         return (spec.low + np.minimum(np.floor(u * width), width - 1)).astype(np.int64)
