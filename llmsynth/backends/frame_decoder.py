@@ -2,8 +2,12 @@
 
 One mechanism serves speed and faithfulness:
 - fixed text is fed, never sampled, several tokens per pass when the pass is wide;
-- an enum slot feeds its candidates' token trie in one pass (tree attention over the row's memory) and
-  samples among the whole candidates from their exact probabilities;
+- an enum slot is sampled exactly, in one of two ways: by rejection (the first token is drawn among the
+  candidates' first tokens, each later token from the model's full distribution, and a token that leaves
+  every candidate's path restarts the slot), which feeds only the tokens of the answer; or, when the row's
+  probabilities are wanted (declared weights, ``--explain``, greedy decoding) or rejection keeps failing, by
+  scoring: the candidates' token trie is fed in one pass (tree attention over the row's memory) and a
+  whole candidate is drawn from the exact probabilities;
 - a number (or date) slot samples from the model's full distribution and redraws when the value cannot be
   valid (rejection sampling; after ``MAX_REJECTIONS`` redraws it falls back to masking, and counts it);
 - a text slot samples under a character mask and ends at a word boundary when it would pass its limit.
@@ -31,10 +35,12 @@ from llmsynth.backends.slot_values import (
     number_end,
     number_feasible,
 )
-from llmsynth.backends.token_sampling import choose, draw_tokens, nucleus_probabilities, token_log_probs
+from llmsynth.backends.token_sampling import choose, draw_tokens, nucleus_probabilities, step_log_probs
 
 # redraws of one slot before it falls back to masked decoding (exact below it, approximate after)
 MAX_REJECTIONS = 8
+# redraws of an enum slot before it is scored instead (both exact; scoring costs the whole trie)
+MAX_ENUM_REJECTIONS = 3
 # masked redraws after that before the slot is given up (the row then fails validation and is regenerated)
 MASKED_ATTEMPTS = 8
 # a pass feeds whole queues and candidate tries when at least this share of the rows waits for one
@@ -53,6 +59,7 @@ class RowJob:
 
     suffix: list[int]
     rng: np.random.Generator
+    score_enums: bool = True  # record each enum slot's candidate probabilities (scoring rather than rejection)
 
 
 @dataclass
@@ -83,6 +90,8 @@ class _Row:
     last: torch.Tensor | None = None
     attempts: int = 0
     fallback: bool = False
+    enum_path: list[int] = field(default_factory=list)  # tokens of the enum candidate drawn so far
+    scoring: bool = False  # this enum slot is scored (its rejections ran out)
     done: bool = False
     values: list[str] = field(default_factory=list)
     answer: RowAnswer = field(default_factory=RowAnswer)
@@ -183,13 +192,17 @@ class FrameDecoder:
 
     # -- scheduling -------------------------------------------------------------------------------------------
 
-    def _at_enum(self, row: _Row) -> bool:
-        return not row.done and row.slot < row.slots and self.frame.slots[row.slot].kind == "enum"
+    def _at_trie(self, row: _Row) -> bool:
+        """The row stands at an enum slot it scores (feeding the candidate trie)."""
+        if row.done or row.slot >= row.slots or self.frame.slots[row.slot].kind != "enum":
+            return False
+        return (row.scoring or self.jobs[row.job].score_enums or self.temperature <= 0
+                or row.slot in self.factors or row.slot == self.stop_slot)
 
     def _wide(self, rows: list[_Row]) -> bool:
         active = [r for r in rows if not r.done]
-        waiting = [r for r in active if self._at_enum(r)]
-        movable = [r for r in active if r.queue and not self._at_enum(r)]
+        waiting = [r for r in active if self._at_trie(r)]
+        movable = [r for r in active if r.queue and not self._at_trie(r)]
         return bool(waiting) and (len(waiting) >= WIDE_PASS_SHARE * len(active) or not movable)
 
     def _pass(self, memory: RowMemory, rows: list[_Row], *, wide: bool) -> None:
@@ -201,7 +214,7 @@ class FrameDecoder:
                 queue = row.queue if wide else row.queue[:1]
                 for offset, (token, _) in enumerate(queue):
                     feed.chain(token, row.position + offset)
-                if wide and self._at_enum(row):
+                if wide and self._at_trie(row):
                     trie = self.tokens.tries[row.slot]
                     base = row.position + len(queue)
                     nodes: list[int] = []
@@ -241,7 +254,7 @@ class FrameDecoder:
                 assert root is not None
                 self._choose(memory, index, row, root, tree_nodes[index], start, logp, where)
             elif not row.queue and last is not None:
-                if self._at_enum(row):
+                if self._at_trie(row):
                     row.start_logp = last
                     continue
                 if not row.text and not row.columns:  # the first decision of this slot
@@ -267,17 +280,14 @@ class FrameDecoder:
         slot_index = row.slot
         slot = self.frame.slots[slot_index]
         trie = self.tokens.tries[slot_index]
-        parents: list[torch.Tensor] = []
-        scored: list[int] = []
-        owners: list[int] = []
-        for candidate, path in enumerate(trie.paths):
-            for parent, token in path:
-                parents.append(root if parent < 0 else logp[where[(index, nodes[parent])]])
-                scored.append(token)
-                owners.append(candidate)
-        per_token = token_log_probs(torch.stack(parents), torch.tensor(scored), self.temperature, self.top_p)
+        # the next-token distribution at the slot's start (row 0) and after every node (row 1 + node)
+        at = torch.stack([root, *(logp[where[(index, node)]] for node in nodes)])
+        steps = step_log_probs(at, self.temperature, self.top_p)
+        ends = torch.logsumexp(steps.masked_fill(~self._ends(slot_index), float("-inf")), dim=-1).double()
         scores = np.zeros(len(trie.paths))
-        np.add.at(scores, np.array(owners), per_token.double().numpy())
+        for candidate, path in enumerate(trie.paths):
+            tokens = sum(float(steps[parent + 1, token]) for parent, token in path)
+            scores[candidate] = tokens + float(ends[trie.end_node(candidate) + 1])
         uniform = float(self.jobs[row.job].rng.random())
         pick, probs = choose(scores, uniform, self.temperature, self.factors.get(slot_index))
         row.answer.probabilities[slot.name] = probs
@@ -288,13 +298,13 @@ class FrameDecoder:
         chosen = trie.leaf_nodes[pick]
         memory.show(index, [start + nodes[n] for n in chosen])
         row.position += len(chosen)
-        leaf = trie.paths[pick][-1][1]
-        self._finish_slot(row, slot.candidates[pick], [leaf, *trie.remainders[pick]])
+        self._finish_slot(row, slot.candidates[pick], trie.closer)
 
     def _finish_slot(self, row: _Row, value: str, forced: list[int]) -> None:
         row.values[row.slot] = value
         row.slot += 1
         row.text, row.columns, row.attempts, row.fallback, row.start_logp = "", [], 0, False, None
+        row.enum_path, row.scoring = [], False
         if row.slot >= row.slots:
             row.done, row.answer.complete = True, True
             return
@@ -326,6 +336,8 @@ class FrameDecoder:
 
     def _mask(self, row: _Row, logp: torch.Tensor) -> torch.Tensor:
         slot = self.frame.slots[row.slot]
+        if slot.kind == "enum":  # a candidate's first token, then anything (a token off every path is rejected)
+            return self._everything if row.enum_path else self._first_tokens(row.slot)
         if slot.kind == "text" and slot.schema.type != "date":
             if len(row.text) < (slot.schema.min_length or 0):
                 return self._plain
@@ -335,6 +347,20 @@ class FrameDecoder:
         if not row.fallback:
             return self._everything
         return self._fallback_mask(row, slot, logp)
+
+    def _first_tokens(self, slot: int) -> torch.Tensor:
+        key = f"enum:{slot}"
+        if key not in self._text_masks:
+            mask = torch.zeros(self.vocab.size, dtype=torch.bool)
+            mask[self.tokens.tries[slot].first_tokens] = True
+            self._text_masks[key] = mask
+        return self._text_masks[key]
+
+    def _ends(self, slot: int) -> torch.Tensor:
+        key = f"ends:{slot}"
+        if key not in self._text_masks:
+            self._text_masks[key] = torch.from_numpy(self.tokens.tries[slot].ends)
+        return self._text_masks[key]
 
     def _fallback_mask(self, row: _Row, slot: Slot, logp: torch.Tensor) -> torch.Tensor:
         """Tokens that keep a number or date valid (used once rejection gave up on this slot)."""
@@ -367,6 +393,8 @@ class FrameDecoder:
     def _take(self, memory: RowMemory, index: int, row: _Row, token: int) -> bool:
         """Apply a drawn token to the row's slot; False when it makes the slot invalid (a rejection)."""
         slot = self.frame.slots[row.slot]
+        if slot.kind == "enum":
+            return self._take_enum(memory, index, row, token)
         piece = self.vocab.texts[token]
         if slot.kind == "text" and slot.schema.type != "date":
             return self._take_text(memory, index, row, slot, token, piece)
@@ -380,6 +408,26 @@ class FrameDecoder:
             row.queue = [(token, len(row.text))]
             return True
         self._finish_slot(row, value, [token, *self.encode(slot.closer[len(tail):])])
+        return True
+
+    def _take_enum(self, memory: RowMemory, index: int, row: _Row, token: int) -> bool:
+        """Extend the drawn candidate, or end it when the token ends a value after a whole candidate; a token
+        that does neither rejects the draw (after a few, the slot is scored instead: the row then waits for a
+        trie pass from the slot's start). The drawn end token is not fed: the frame's closer is."""
+        trie = self.tokens.tries[row.slot]
+        so_far = tuple(row.enum_path)
+        if so_far in trie.whole and bool(trie.ends[token]):
+            self._finish_slot(row, self.frame.slots[row.slot].candidates[trie.whole[so_far]], trie.closer)
+            return True
+        if (*so_far, token) in trie.prefixes:
+            row.enum_path.append(token)
+            row.queue = [(token, len(row.enum_path))]
+            return True
+        self._reject(memory, index, row)
+        row.enum_path = []
+        if row.attempts <= MAX_ENUM_REJECTIONS:
+            return False
+        row.scoring, row.queue = True, []
         return True
 
     def _take_text(self, memory: RowMemory, index: int, row: _Row, slot: Slot, token: int, piece: str) -> bool:

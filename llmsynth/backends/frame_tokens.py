@@ -1,10 +1,8 @@
 """A frame in one model's tokens: the text of every vocabulary entry, the masks text slots need, and the
 token trie of each enumerable slot's candidates.
 
-A candidate is scored as the exact tokens the answer will contain: the canonical tokenization of its value
-followed by the fixed text after it, up to the token that covers the first closing character (``USA`` +
-``","`` rather than ``USA`` + ``"``), so that the value's end is scored the way the model writes it.
-Built once per (tokenizer, frame) and reused for every row of a run.
+A candidate is scored as the canonical tokens of its value followed by the model's end of the value (see
+``CandidateTrie``). Built once per (tokenizer, frame) and reused for every row of a run.
 """
 
 from __future__ import annotations
@@ -64,27 +62,22 @@ class Vocabulary:
             self._number_closers[closer] = ok
         return self._number_closers[closer]
 
-    def split_tokens(self, text: str, cut: int) -> tuple[list[int], list[int]]:
-        """Canonical tokens of ``text``, split after the token covering character ``cut``."""
-        ids = self.encode(text)
-        pieces = [self.texts[i] if i < self.size else "" for i in ids]
-        if "".join(pieces) != text:  # a tokenizer whose pieces do not concatenate: score the whole text
-            return ids, []
-        end = 0
-        for index, piece in enumerate(pieces):
-            end += len(piece)
-            if end > cut:
-                return ids[: index + 1], ids[index + 1 :]
-        return ids, []
+    def starting_with(self, prefix: str) -> np.ndarray:
+        """Tokens whose text starts with ``prefix`` (any token when it is empty)."""
+        return np.array([t.startswith(prefix) and t != "\ufffd" for t in self.texts], dtype=bool)
 
 
 @dataclass
 class CandidateTrie:
     """The candidates of an enum slot as a token trie.
 
-    ``nodes`` are the tokens fed to the model (every proper prefix of a candidate's path); a candidate's
-    log-probability sums, for each of its tokens, the model's log-probability at its parent: the slot's start
-    (parent -1) or a node.
+    A candidate's probability is that of its value's canonical tokens followed by the end of the value: a
+    token that starts with the closer's first character (the closing quote, or the comma or brace after a bare
+    value). Every spelling of that end counts (``","``, ``",`` then ``"age"``, ``", "``), since the frame
+    writes its own closer whatever the model's formatting. ``nodes`` are the tokens fed to the model (every
+    token of every candidate); a candidate's log-probability sums, for each of its tokens, the model's
+    log-probability at its parent (the slot's start, -1, or a node), plus the log of the end's mass at its
+    last node.
     """
 
     tokens: list[int] = field(default_factory=list)  # token fed at each node
@@ -92,25 +85,33 @@ class CandidateTrie:
     depths: list[int] = field(default_factory=list)
     paths: list[list[tuple[int, int]]] = field(default_factory=list)  # per candidate: (parent node, token)
     leaf_nodes: list[list[int]] = field(default_factory=list)  # per candidate: its nodes, root to last
-    remainders: list[list[int]] = field(default_factory=list)  # per candidate: fixed tokens after its path
+    closer: list[int] = field(default_factory=list)  # the fixed tokens written after the chosen value
+    ends: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # tokens that end a value
+    # for sampling by rejection: every prefix of a path, each whole path's candidate, the possible first tokens
+    prefixes: set[tuple[int, ...]] = field(default_factory=set)
+    whole: dict[tuple[int, ...], int] = field(default_factory=dict)
+    first_tokens: list[int] = field(default_factory=list)
 
     @property
     def size(self) -> int:
         return len(self.tokens)
 
+    def end_node(self, candidate: int) -> int:
+        """The node whose next token ends the candidate (-1: the slot start, for an empty value)."""
+        nodes = self.leaf_nodes[candidate]
+        return nodes[-1] if nodes else -1
+
 
 def build_trie(vocab: Vocabulary, slot: Slot) -> CandidateTrie:
-    trie = CandidateTrie()
+    trie = CandidateTrie(closer=vocab.encode(slot.closer), ends=vocab.starting_with(slot.closer[:1]))
     index: dict[tuple[int, ...], int] = {}
-    for candidate in slot.candidates:
-        path, rest = vocab.split_tokens(candidate + slot.closer, len(candidate))
+    for number, candidate in enumerate(slot.candidates):
+        path = vocab.encode(candidate) if candidate else []
         pairs: list[tuple[int, int]] = []
         nodes: list[int] = []
         parent = -1
         for depth, token in enumerate(path):
             pairs.append((parent, token))
-            if depth == len(path) - 1:
-                break
             key = tuple(path[: depth + 1])
             if key not in index:
                 index[key] = len(trie.tokens)
@@ -119,9 +120,13 @@ def build_trie(vocab: Vocabulary, slot: Slot) -> CandidateTrie:
                 trie.depths.append(depth)
             parent = index[key]
             nodes.append(parent)
+            trie.prefixes.add(key)
         trie.paths.append(pairs)
         trie.leaf_nodes.append(nodes)
-        trie.remainders.append(rest)
+        trie.whole.setdefault(tuple(path), number)
+    trie.first_tokens = sorted({pairs[0][1] for pairs in trie.paths if pairs})
+    if () in trie.whole:  # an empty value ends at once
+        trie.first_tokens = sorted({*trie.first_tokens, *np.flatnonzero(trie.ends).tolist()})
     return trie
 
 

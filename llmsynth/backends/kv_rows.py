@@ -7,7 +7,9 @@ candidate is removed by hiding its columns, never by copying memory. The prompt 
 is computed once and copied into every row.
 
 The buffers are preallocated and grow by doubling (transformers' dynamic cache concatenates, copying the
-whole cache at every step).
+whole cache at every step). Columns past ``length`` are never read (attention sees ``[:length]``), so the
+buffers are allocated uninitialised and moves copy only the filled columns; a hole inside ``[:length]`` is
+always written (zeros or a padding token's keys), since a masked column still enters attention's product.
 """
 
 from __future__ import annotations
@@ -101,10 +103,8 @@ class RowMemory:
         capacity = prefix_length + max(room, 16)
         self.layers: list[GrowingLayer] = []
         for keys, values in prefix:
-            shape = (rows, keys.shape[1], capacity, keys.shape[3])
-            k = torch.zeros(shape, dtype=keys.dtype, device=keys.device)
-            v = torch.zeros((rows, values.shape[1], capacity, values.shape[3]), dtype=values.dtype,
-                            device=values.device)
+            k = _buffer(keys, rows, capacity)
+            v = _buffer(values, rows, capacity)
             k[:, :, :prefix_length] = keys
             v[:, :, :prefix_length] = values
             self.layers.append(GrowingLayer(k, v, prefix_length))
@@ -124,7 +124,7 @@ class RowMemory:
         for layer in self.layers:
             grown = []
             for old in (layer.key_buffer, layer.value_buffer):
-                new = torch.zeros((*old.shape[:2], capacity, old.shape[3]), dtype=old.dtype, device=old.device)
+                new = _buffer(old, old.shape[0], capacity)
                 new[:, :, : self.length] = old[:, :, : self.length]
                 grown.append(new)
             layer.set_buffers(grown[0], grown[1])
@@ -182,9 +182,11 @@ class RowMemory:
         for mine, theirs in zip(self.layers, other.layers, strict=True):
             merged = []
             for a, b in ((mine.key_buffer, theirs.key_buffer), (mine.value_buffer, theirs.value_buffer)):
-                new = torch.zeros((rows, a.shape[1], capacity, a.shape[3]), dtype=a.dtype, device=a.device)
+                new = _buffer(a, rows, capacity)
                 new[: self.rows, :, : self.length] = a[:, :, : self.length]
+                new[: self.rows, :, self.length : length] = 0  # holes of the shorter side
                 new[self.rows :, :, : other.length] = b[:, :, : other.length]
+                new[self.rows :, :, other.length : length] = 0
                 merged.append(new)
             mine.set_buffers(merged[0], merged[1])
             mine.length = length
@@ -197,8 +199,18 @@ class RowMemory:
         """Drop every row not listed (finished rows leave the batch, so passes stop computing them)."""
         index = torch.tensor(rows, dtype=torch.long, device=self.device)
         for layer in self.layers:
-            layer.set_buffers(layer.key_buffer.index_select(0, index), layer.value_buffer.index_select(0, index))
+            moved = []
+            for old in (layer.key_buffer, layer.value_buffer):
+                new = _buffer(old, len(rows), self.capacity)
+                torch.index_select(old[:, :, : self.length], 0, index, out=new[:, :, : self.length])
+                moved.append(new)
+            layer.set_buffers(moved[0], moved[1])
         self.visible = self.visible.index_select(0, index)
+
+
+def _buffer(like: torch.Tensor, rows: int, capacity: int) -> torch.Tensor:
+    """An uninitialised [rows, heads, capacity, head_dim] buffer shaped and typed like ``like``."""
+    return torch.empty((rows, like.shape[1], capacity, like.shape[3]), dtype=like.dtype, device=like.device)
 
 
 def prefix_memory(model: Any, tokens: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:

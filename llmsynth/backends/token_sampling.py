@@ -55,21 +55,14 @@ def draw_tokens(
     return [int(t) for t in picked.tolist()]
 
 
-def token_log_probs(logp: torch.Tensor, tokens: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
-    """log P(token) at each position [n] under temperature and top-p (-inf outside the nucleus).
-
-    ``logp`` [n, V] holds the model's log-probabilities at the parents of the scored tokens.
-    """
+def step_log_probs(logp: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
+    """[n, V] log-probabilities of the next token as free sampling draws it: after temperature, renormalised
+    within the nucleus (-inf outside). At temperature 0, the model's own log-probabilities (greedy decoding
+    compares them)."""
     if temperature <= 0:
-        return logp.float().gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
-    scaled = torch.log_softmax(logp.float() / temperature, dim=-1)
-    picked = scaled.gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
-    if top_p >= 1.0:
-        return picked
-    probs = scaled.exp()
-    own = picked.exp().unsqueeze(-1)
-    before = torch.where(probs > own, probs, torch.zeros_like(probs)).sum(-1)
-    return torch.where(before < top_p, picked, torch.full_like(picked, float("-inf")))
+        return logp.float()
+    probs = nucleus_probabilities(logp, temperature, top_p)
+    return torch.log(probs / probs.sum(-1, keepdim=True))
 
 
 def choose(log_scores: np.ndarray, uniform: float, temperature: float, factors: np.ndarray | None = None

@@ -104,16 +104,21 @@ class TransformersBackend:
         top_p: float,
         factors: dict[int, np.ndarray] | None = None,
         stop_slot: int | None = None,
+        scored: list[bool] | None = None,
     ) -> list[RowAnswer]:
         """Answer each prompt by filling ``frame`` (see frame_decoder.py); ``streams`` are the rows' own
-        random streams. The prompts' common token prefix is computed once and shared by every row."""
+        random streams. The prompts' common token prefix is computed once and shared by every row.
+        ``scored`` marks the rows whose enum slots are scored, so their answers carry the candidates'
+        probabilities (default: every row); the others sample them by rejection, which feeds fewer tokens."""
         if not prompts:
             return []
         tokens = self._frame_tokens(frame)
         encoded = [list(ids) for ids in self.tokenizer(prompts, add_special_tokens=False)["input_ids"]]
         shared = _common_prefix(encoded)
         prefix = self._prefix_memory(encoded[0][:shared])
-        jobs = [RowJob(ids[shared:], stream) for ids, stream in zip(encoded, streams, strict=True)]
+        scored = scored if scored is not None else [True] * len(prompts)
+        jobs = [RowJob(ids[shared:], stream, score)
+                for ids, stream, score in zip(encoded, streams, scored, strict=True)]
         order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].suffix))
         size = self._initial_batch_size(max(len(e) for e in encoded), 64)
         while True:

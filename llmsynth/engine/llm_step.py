@@ -204,9 +204,11 @@ class LLMFiller:
         assert plan.frame is not None
         generation = self.dataset.generation
         streams = [row_stream(self.dataset.seed, group.label, row, attempt) for row in rows]
+        # the table's first rows are scored, so the run record can explain them; the rest draw by rejection
+        scored = [attempt == 0 and row < EXPLAIN_ROWS for row in rows]
         answers = self.backend.fill_frames(  # type: ignore[attr-defined]
             prompts, plan.frame, streams, temperature=generation.temperature, top_p=generation.top_p,
-            factors=factors,
+            factors=factors, scored=scored,
         )
         for row, answer in zip(rows, answers, strict=True):
             stats.field_redraws += answer.rejections

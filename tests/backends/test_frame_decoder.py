@@ -33,17 +33,40 @@ def test_enum_probabilities_equal_the_models_probabilities_of_whole_candidates(d
     got = answer.probabilities["segment"]
     # reference: one plain forward pass per candidate over the exact tokens the frame contains
     tokenizer, model = default_backend.tokenizer, default_backend.model
+    # of the value's tokens, then of any token that closes the string (the frame writes its own closer)
     base = tokenizer.encode(prompt + '{"segment":"', add_special_tokens=False)
-    tokens = default_backend._frame_tokens(frame).tries[0]
+    texts = tokenizer.batch_decode([[i] for i in range(model.config.vocab_size)])
+    closing = torch.tensor([t.startswith('"') for t in texts])
     scores = []
-    for path in tokens.paths:
-        ids = base + [t for _, t in path]
+    for choice in SEGMENT.choices or ():
+        value = tokenizer.encode(choice, add_special_tokens=False)
         with torch.inference_mode():
-            logp = torch.log_softmax(model(torch.tensor([ids])).logits[0].float(), -1)
-        scores.append(sum(float(logp[len(base) - 1 + k, t]) for k, (_, t) in enumerate(path)))
+            logp = torch.log_softmax(model(torch.tensor([base + value])).logits[0].float(), -1)
+        tokens = sum(float(logp[len(base) - 1 + k, t]) for k, t in enumerate(value))
+        scores.append(tokens + float(torch.logsumexp(logp[-1][closing], -1)))
     expected = np.exp(np.array(scores) - max(scores))
     np.testing.assert_allclose(got, expected / expected.sum(), atol=2e-3)
     assert json.loads(answer.text)["segment"] in SEGMENT.choices
+
+
+def test_enum_values_drawn_by_rejection_follow_the_scored_probabilities(default_backend: Any) -> None:
+    colour = ColumnSchema(name="colour", type="choice", choices=("red", "dark green", "blue", "yellow", "sky blue"))
+    frame = build_frame([colour, ColumnSchema(name="size", type="integer", minimum=1, maximum=9)])
+    system = "You write records as JSON with keys colour and size."
+    prompt = str(default_backend.format_chat([{"role": "system", "content": system},
+                                              {"role": "user", "content": "A random colour, please."}]))
+    scored = default_backend.fill_frames([prompt], frame, [np.random.default_rng(0)], temperature=1.0, top_p=0.95)
+    expected = scored[0].probabilities["colour"]
+    assert 0.2 < expected.max() < 0.8  # the model hesitates here, so the comparison means something
+    rows = 96
+    streams = [np.random.default_rng(seed) for seed in np.random.SeedSequence(11).spawn(rows)]
+    drawn = default_backend.fill_frames([prompt] * rows, frame, streams, temperature=1.0, top_p=0.95,
+                                        scored=[False] * rows)
+    values = [json.loads(a.text)["colour"] for a in drawn]
+    share = np.array([values.count(c) for c in colour.choices or ()]) / rows
+    assert 0.5 * np.abs(share - expected).sum() < 0.12  # sampling noise at 96 rows is about 0.05
+    assert sum(bool(a.probabilities) for a in drawn) < rows // 4  # only rows whose redraws ran out were scored
+    assert sum(a.tokens for a in drawn) < rows * scored[0].tokens  # no candidate trie fed
 
 
 def test_a_rows_answer_does_not_depend_on_its_batch(default_backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
