@@ -165,3 +165,22 @@ def test_the_registry_module_imports_only_the_standard_library_and_errors() -> N
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module if node.module.startswith("llmsynth") else node.module.split(".")[0])
     assert imported == {"__future__", "difflib", "importlib", "collections", "typing", "llmsynth.errors"}
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("registry", "doc", "pattern"),
+    [
+        (PARSERS, "docs/parsers.md", "| `{name}` |"),
+        (PLOTS, "docs/techniques.md", "`{name}`"),
+        (EVALS, "docs/evals.md", '"{name}": {{}}'),
+        (BACKENDS, "docs/models.md", "{name}"),
+        (TABLE_FORMATS, "README.md", ".{name}"),
+    ],
+    ids=["parsers", "plots", "evals", "backends", "formats"],
+)
+def test_docs_list_every_builtin_name(registry: Registry[object], doc: str, pattern: str) -> None:
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    assert [n for n in registry.builtin_names() if pattern.format(name=n) not in text] == []
