@@ -85,7 +85,7 @@ def collect_promises(spec: DatasetSpec) -> tuple[list[Promise], dict[str, str]]:
     return promises, problems
 
 
-def promise_columns(promise: Any) -> list[str]:
+def promise_columns(promise: Promise) -> list[str]:
     """The data columns a promise is about, in a stable order."""
     if isinstance(promise, GraphPromise):
         return [promise.source, promise.target]
@@ -102,7 +102,7 @@ def promise_columns(promise: Any) -> list[str]:
     return [column] if column is not None else []
 
 
-def check_promise(promise: Any, data: pd.DataFrame) -> tuple[str, dict[str, Any]]:
+def check_promise(promise: Promise, data: pd.DataFrame) -> tuple[str, dict[str, Any]]:
     """(check id, result) for one promise; the result always has ``kind``, ``columns`` and ``passed``."""
     name, check = CHECKS.get(type(promise), (type(promise).__name__, None))
     columns = promise_columns(promise)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,6 +22,9 @@ from llmsynth.scaffold.promises import Promise
 from llmsynth.spec import DatasetSpec
 from llmsynth.spec.base import ColumnBase
 from llmsynth.spec.kinds import MixtureSpec, TreeSpec
+
+if TYPE_CHECKING:  # matplotlib is imported only when something is drawn
+    from matplotlib.figure import Figure
 
 # figure size (inches) per picture; the rest use the default
 SIZES: dict[str, tuple[float, float]] = {
@@ -78,7 +81,7 @@ class PlotContext:
 
 
 # a drawing function: it fills ``figure`` (a matplotlib Figure) with ``picture`` of the context's table
-Draw = Callable[[Any, Picture, PlotContext], None]
+Draw = Callable[["Figure", Picture, PlotContext], None]
 
 
 def spec_reference(spec: DatasetSpec) -> pd.DataFrame | None:
@@ -107,7 +110,7 @@ def plot_table(
     reference: pd.DataFrame | None = None,
     picture: str | None = None,
     title: str | None = None,
-) -> tuple[Any, Picture]:
+) -> tuple[Figure, Picture]:
     """The figure a person expects for ``data`` (or the named ``picture``), and what was chosen."""
     if reference is None and spec is not None:
         reference = spec_reference(spec)
