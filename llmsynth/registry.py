@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the checker sees what each registry returns; nothing here i
     from llmsynth.parsers.parse import Scan
     from llmsynth.plots.render import Draw
     from llmsynth.scaffold.base import Sampler
+    from llmsynth.spec.base import ColumnBase
 
 T = TypeVar("T")
 
@@ -147,6 +148,11 @@ SAMPLERS: Registry[type[Sampler[Any]]] = Registry("sampler kind", "llmsynth.samp
     "data": "llmsynth.scaffold.data_rows:DataRowsSampler",
 })
 
+# column kinds from other packages: name -> the pydantic model that declares it (a ``SamplerColumn``
+# with ``kind: Literal["name"]``); its sampler comes through SAMPLERS. The built-in kinds are the
+# spec's own union (``llmsynth.spec.kinds``), so this registry holds plugins only.
+KINDS: Registry[type[ColumnBase]] = Registry("column kind", "llmsynth.kinds", {})
+
 BACKENDS: Registry[BackendClass] = Registry("backend", "llmsynth.backends", {
     "transformers": "llmsynth.backends.transformers_backend:TransformersBackend",
     "fake": "llmsynth.backends.fake:FakeBackend",
@@ -195,7 +201,7 @@ PLOTS: Registry[Draw] = Registry("picture", "llmsynth.plots", {
 }, error=InputDataError)
 
 REGISTRIES: dict[str, Registry[Any]] = {
-    "samplers": SAMPLERS, "backends": BACKENDS, "parsers": PARSERS,
+    "kinds": KINDS, "samplers": SAMPLERS, "backends": BACKENDS, "parsers": PARSERS,
     "writers": TABLE_FORMATS, "evals": EVALS, "plots": PLOTS,
 }
 

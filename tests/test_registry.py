@@ -11,9 +11,9 @@ import pytest
 from llmsynth.errors import InputDataError, SpecError
 from llmsynth.io import read_table, write_table
 from llmsynth.parsers import parse_rows
-from llmsynth.registry import BACKENDS, EVALS, PARSERS, PLOTS, REGISTRIES, SAMPLERS, TABLE_FORMATS, Registry
+from llmsynth.registry import BACKENDS, EVALS, KINDS, PARSERS, PLOTS, REGISTRIES, SAMPLERS, TABLE_FORMATS, Registry
 from llmsynth.scaffold.registry import sampler_class
-from llmsynth.spec import ColumnSchema, spec_from_dict
+from llmsynth.spec import ColumnSchema, DatasetSpec, spec_from_dict
 
 
 def test_lookup_imports_the_target_lazily() -> None:
@@ -69,7 +69,7 @@ def test_names_list_builtins_in_order() -> None:
     assert EVALS.names()[:7] == ["validity", "spec", "reference", "diversity", "privacy", "usefulness", "bias"]
     assert PARSERS.builtin_names() == ["json", "regex", "kv", "table"]
     assert {"normal", "copula", "arma", "graph", "data"} <= set(SAMPLERS)
-    assert set(REGISTRIES) == {"samplers", "backends", "parsers", "writers", "evals", "plots"}
+    assert set(REGISTRIES) == {"kinds", "samplers", "backends", "parsers", "writers", "evals", "plots"}
     assert {r.group for r in REGISTRIES.values()} == {f"llmsynth.{name}" for name in REGISTRIES}
 
 
@@ -93,6 +93,16 @@ def scan(text, keys, **options):
 
 class TsvLike(JsonLinesFormat):
     """A writer plugin: JSON Lines under another suffix."""
+
+
+def row_count(inputs):
+    """An eval family plugin."""
+    return {"rows": len(inputs.data), "columns": len(inputs.data.columns)}
+
+
+def caption(figure, picture, context):
+    """A picture plugin: the table's shape as text."""
+    figure.text(0.5, 0.5, f"{len(context.data)} rows")
 '''
 
 
@@ -105,18 +115,19 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-plugin\nVersion: 0.1\n", encoding="utf-8")
     (info / "entry_points.txt").write_text(
         "[llmsynth.parsers]\ntilde = demo_plugin:scan\njson = demo_plugin:scan\n\n"
-        "[llmsynth.writers]\ntlines = demo_plugin:TsvLike\n",
+        "[llmsynth.writers]\ntlines = demo_plugin:TsvLike\n\n"
+        "[llmsynth.evals]\nrow_count = demo_plugin:row_count\n\n[llmsynth.plots]\ncaption = demo_plugin:caption\n",
         encoding="utf-8",
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.invalidate_caches()
-    for registry in (PARSERS, TABLE_FORMATS):
+    for registry in (PARSERS, TABLE_FORMATS, EVALS, PLOTS):
         registry.refresh()
     yield
     monkeypatch.undo()
     importlib.invalidate_caches()
     sys.modules.pop("demo_plugin", None)
-    for registry in (PARSERS, TABLE_FORMATS):
+    for registry in (PARSERS, TABLE_FORMATS, EVALS, PLOTS):
         registry.refresh()
 
 
@@ -134,6 +145,16 @@ def test_entry_point_plugins_are_found_and_used(tmp_path: Path) -> None:
     path = write_table(frame, tmp_path / "out.tlines")
     assert path.read_text(encoding="utf-8") == '{"a":1,"b":"x"}\n{"a":2,"b":"y"}\n'
     pd.testing.assert_frame_equal(read_table(path), frame)
+
+    from llmsynth.evals import evaluate
+    from llmsynth.plots import plot_table
+
+    report = evaluate(frame)
+    assert report.to_dict()["scores"]["row_count"] == {"rows": 2, "columns": 2}
+    assert '<section id="row_count"' in report.to_html()
+    figure, picture = plot_table(frame, picture="caption")
+    assert picture.name == "caption"
+    assert [t.get_text() for t in figure.texts] == ["2 rows"]
 
 
 def test_plugins_disappear_with_their_package() -> None:
@@ -184,3 +205,89 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_docs_list_every_builtin_name(registry: Registry[object], doc: str, pattern: str) -> None:
     text = (ROOT / doc).read_text(encoding="utf-8")
     assert [n for n in registry.builtin_names() if pattern.format(name=n) not in text] == []
+
+
+KIND_PLUGIN = '''
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from llmsynth.scaffold.base import Sampler
+from llmsynth.scaffold.promises import DistributionPromise
+from llmsynth.spec.kinds.base import SamplerColumn
+
+
+class StepsSpec(SamplerColumn):
+    """Whole steps of a random walk's length: ``kind: steps``."""
+
+    kind: Literal["steps"]
+    name: str
+    most: int = Field(ge=1)
+
+    def output_names(self):
+        return [self.name]
+
+
+class StepsSampler(Sampler[StepsSpec]):
+    def draw(self, n, rng):
+        return {"u": rng.random(n)}
+
+    def finish(self, material, context):
+        values = np.floor(material["u"] * (self.spec.most + 1)).astype(np.int64)
+        return pd.DataFrame({self.spec.name: values})
+
+    def promises(self):
+        return [DistributionPromise(self.spec.name, "randint", {"low": 0, "high": self.spec.most + 1})]
+'''
+
+
+@pytest.fixture
+def kind_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A package that adds a column kind: its spec model and its sampler, as two entry points."""
+    (tmp_path / "demo_kinds.py").write_text(KIND_PLUGIN, encoding="utf-8")
+    info = tmp_path / "demo_kinds-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-kinds\nVersion: 0.1\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(
+        "[llmsynth.kinds]\nsteps = demo_kinds:StepsSpec\n\n[llmsynth.samplers]\nsteps = demo_kinds:StepsSampler\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    for registry in (KINDS, SAMPLERS):
+        registry.refresh()
+    yield
+    monkeypatch.undo()
+    importlib.invalidate_caches()
+    sys.modules.pop("demo_kinds", None)
+    for registry in (KINDS, SAMPLERS):
+        registry.refresh()
+
+
+@pytest.mark.usefixtures("kind_plugin")
+def test_a_plugin_kind_is_written_in_a_spec_generated_and_checked() -> None:
+    from llmsynth import generate
+    from llmsynth.evals import evaluate
+
+    data = {"rows": 4000, "seed": 5, "columns": [
+        {"kind": "normal", "name": "x", "mean": 0, "sd": 1},
+        {"kind": "steps", "name": "walk", "most": 6},
+    ]}
+    spec = spec_from_dict(data)
+    assert isinstance(spec, DatasetSpec)
+    assert [c.kind for c in spec.columns] == ["normal", "steps"]
+    table = generate(spec)
+    assert sorted(table["walk"].unique()) == [0, 1, 2, 3, 4, 5, 6]
+    checks = evaluate(table, spec).to_dict()["scores"]["spec"]["checks"]
+    assert checks["distribution:walk"]["passed"] is True
+    with pytest.raises(SpecError, match=r"unknown column kind 'stepz' \(did you mean 'steps'\?\)"):
+        spec_from_dict({"columns": [{"kind": "stepz", "name": "w", "most": 2}]})
+    with pytest.raises(SpecError, match=r"column 'walk': field 'most': Input should be greater than or equal to 1"):
+        spec_from_dict({"columns": [{"kind": "steps", "name": "walk", "most": 0}]})
+
+
+def test_without_the_plugin_its_kind_is_unknown() -> None:
+    with pytest.raises(SpecError, match="unknown column kind 'steps'"):
+        spec_from_dict({"columns": [{"kind": "steps", "name": "w", "most": 2}]})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, create_model, model_validator
 
+from llmsynth.registry import KINDS
 from llmsynth.spec.base import ColumnBase, StrictModel
 from llmsynth.spec.kinds import SAMPLER_SPECS
 from llmsynth.spec.kinds.expression import ExpressionColumn
@@ -136,6 +138,18 @@ class DatasetSpec(StrictModel):
             for part in parents:
                 target = target[part]
             target[leaf] = value
-        copy = DatasetSpec.model_validate(data)
+        copy = type(self).model_validate(data)  # the same model: a spec with plugin kinds keeps them
         copy._source = self._source
         return copy
+
+
+@functools.cache
+def with_plugin_kinds(kinds: frozenset[str]) -> type[DatasetSpec]:
+    """``DatasetSpec`` whose column union also takes the named plugin kinds (``llmsynth.kinds`` entry
+    points), built once per set of kinds: specs without plugin kinds never read entry points."""
+    models = tuple(KINDS.get(kind) for kind in sorted(kinds))
+    column = Annotated[Union[(*_COLUMN_TYPES, *models)], Field(discriminator="kind")]  # type: ignore[valid-type]
+    model: type[DatasetSpec] = create_model(
+        "DatasetSpec", __base__=DatasetSpec, __module__=__name__, columns=(list[column], Field(min_length=1))
+    )
+    return model

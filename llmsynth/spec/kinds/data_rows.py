@@ -71,7 +71,6 @@ def with_rows(spec: DatasetSpec, frame: pd.DataFrame) -> DatasetSpec:
     """``spec`` taking its existing rows from ``frame``: into its one ``kind: data`` entry, or, when it has
     none, a new first entry carrying every column of ``frame`` that the spec does not generate itself."""
     from llmsynth.errors import SpecError
-    from llmsynth.spec.dataset import DatasetSpec
     from llmsynth.spec.plan import order_columns
 
     entries = [(i, c) for i, c in enumerate(spec.columns) if isinstance(c, DataSpec)]
@@ -87,8 +86,9 @@ def with_rows(spec: DatasetSpec, frame: pd.DataFrame) -> DatasetSpec:
         if not carried:
             raise SpecError("data= has no column the spec does not generate itself", source=_source(spec))
         columns.insert(0, DataSpec(kind="data", columns=carried).with_frame(frame.rename(columns=str)))
-    fields = {name: getattr(spec, name) for name in DatasetSpec.model_fields}
-    copy = DatasetSpec.model_validate({**fields, "columns": columns})
+    model = type(spec)  # DatasetSpec, or its extension with plugin kinds
+    fields = {name: getattr(spec, name) for name in model.model_fields}
+    copy = model.model_validate({**fields, "columns": columns})
     copy._source = spec._source
     order_columns(copy)
     return copy
