@@ -14,10 +14,8 @@ name always wins over a plugin of the same name, so installing a package cannot 
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Iterator
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from llmsynth.errors import InputDataError, LLMSynthError, SpecError
@@ -59,6 +57,8 @@ class Registry(Generic[T]):
     def plugins(self) -> dict[str, str]:
         """Entry points of other installed packages in this registry's group (read once, then cached)."""
         if self._plugins is None:
+            from importlib.metadata import entry_points  # ~0.1 s to import: only when plugins are asked for
+
             self._plugins = {
                 ep.name: ep.value for ep in entry_points(group=self.group) if ep.name not in self._builtin
             }
@@ -106,6 +106,8 @@ class Registry(Generic[T]):
 
     def unknown(self, name: str) -> str:
         """The one-line message for an unknown name: the closest known one and the list."""
+        import difflib  # only error paths need it
+
         known = self.names()
         close = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""

@@ -185,7 +185,7 @@ def test_the_registry_module_imports_only_the_standard_library_and_errors() -> N
             imported.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module if node.module.startswith("llmsynth") else node.module.split(".")[0])
-    assert imported == {"__future__", "difflib", "importlib", "collections", "typing", "llmsynth.errors"}
+    assert imported == {"__future__", "importlib", "collections", "typing", "llmsynth.errors"}
 
 
 ROOT = Path(__file__).resolve().parents[1]
