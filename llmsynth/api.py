@@ -83,7 +83,7 @@ def generate_run(
         raise OutputError("resume and force apply to a run that writes a file: pass output=...")
     resolved = _with_overrides(_as_spec(spec), seed, model, decoding)
     if data is not None:
-        from llmsynth.spec.sampler_data import with_rows
+        from llmsynth.spec.kinds.data_rows import with_rows
 
         resolved = with_rows(resolved, data if isinstance(data, pd.DataFrame) else _read(data))
     runner = Runner(resolved, backend=backend)

@@ -194,7 +194,7 @@ def validate(
     """Check SPEC without the model: schema, number ranges, file references, templates (sandbox and
     limits), dependencies; then draw a few scaffold rows and render every prompt; print the plan."""
     from llmsynth.spec import LLMGroup, order_columns
-    from llmsynth.spec.graph import column_reads
+    from llmsynth.spec.plan import column_reads
 
     loaded = api.load_spec(spec)
     table = Table(title=f"{loaded.name}: {loaded.rows} rows, seed {loaded.seed}, model {loaded.model.name}")

@@ -21,7 +21,7 @@ from llmsynth.scaffold.registry import build_sampler
 from llmsynth.seeding import stream
 from llmsynth.spec import DatasetSpec, LLMGroup
 from llmsynth.spec.base import ColumnBase
-from llmsynth.spec.sampler_common import SamplerColumn
+from llmsynth.spec.kinds.base import SamplerColumn
 
 Drawn = dict[tuple[int, str], Material]
 
