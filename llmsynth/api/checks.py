@@ -46,7 +46,7 @@ def validate(spec: DatasetSpec | str | Path, dry_rows: int = 3) -> Validation:
     locate the model's weights. Any problem raises a SpecError (or ModelLoadError) naming the spec file."""
     from llmsynth.spec import order_columns
     from llmsynth.spec.advice import spec_warnings
-    from llmsynth.spec.graph import column_reads
+    from llmsynth.spec.plan import column_reads
 
     loaded = as_spec(spec)
     source = str(spec) if not isinstance(spec, DatasetSpec) else str(loaded.source or f"spec '{loaded.name}'")

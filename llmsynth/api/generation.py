@@ -126,7 +126,7 @@ def generate_run(
     resolved = resolve_spec(spec, seed=seed, model=model, backend=backend, device=device, dtype=dtype,
                             batch_size=batch_size, temperature=temperature, decoding=decoding)
     if data is not None:
-        from llmsynth.spec.sampler_data import with_rows
+        from llmsynth.spec.kinds.data_rows import with_rows
 
         resolved = with_rows(resolved, data if isinstance(data, pd.DataFrame) else _read(data))
     runner = Runner(resolved, backend=None if isinstance(backend, str) else backend)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from llmsynth.errors import LLMSynthError, SpecError
 from llmsynth.spec import DatasetSpec, LLMGroup, order_columns
-from llmsynth.spec.sampler_data import DataSpec
+from llmsynth.spec.kinds.data_rows import DataSpec
 from llmsynth.spec.schema import ColumnSchema
 
 # whole-table samplers (time series, graphs) draw every row at once; past this the dry run skips them

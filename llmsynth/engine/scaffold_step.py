@@ -21,7 +21,7 @@ from llmsynth.scaffold.registry import build_sampler
 from llmsynth.seeding import stream
 from llmsynth.spec import DatasetSpec, LLMGroup
 from llmsynth.spec.base import ColumnBase
-from llmsynth.spec.sampler_common import SamplerColumn
+from llmsynth.spec.kinds.base import SamplerColumn
 
 Drawn = dict[tuple[int, str], Material]
 
@@ -32,7 +32,7 @@ class ScaffoldStep:
     def __init__(self, spec: DatasetSpec, order: list[Any]) -> None:
         self.seed = spec.seed
         self.entries = [c for c in order if not isinstance(c, LLMGroup)]
-        self.samplers: dict[int, Sampler] = {}
+        self.samplers: dict[int, Sampler[Any]] = {}
         self._draws: dict[int, BlockDraws] = {}
         self._masks: dict[int, tuple[MissingMask, BlockDraws]] = {}
         for column in self.entries:
@@ -115,7 +115,7 @@ def _add(frame: pd.DataFrame, column: ColumnBase, values: pd.DataFrame) -> None:
         frame[name] = series.array if extension else series.to_numpy()
 
 
-def _build(column: ColumnBase, spec: DatasetSpec) -> Sampler:
+def _build(column: ColumnBase, spec: DatasetSpec) -> Sampler[Any]:
     try:
         return build_sampler(column, spec)
     except LLMSynthError:

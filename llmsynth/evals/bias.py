@@ -13,7 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from llmsynth.evals.columns import as_category, frequencies, tvd
+from llmsynth.evals.columns import as_category, column_kind, frequencies, tvd
+from llmsynth.evals.inputs import EvalInputs
+from llmsynth.evals.usefulness import target_task
 from llmsynth.scaffold.promises import CategoricalPromise, Promise
 
 POSITIVE_LABELS = ("true", "1", "1.0", "yes", "y", "positive")
@@ -123,3 +125,16 @@ def bias_scores(
         "max_tvd": max(tvds) if tvds else None,
         "max_gap_error": max(gaps) if gaps else None,
     }
+
+
+def family(inputs: EvalInputs) -> dict[str, Any]:
+    """The ``bias`` family: rates and gaps across the sensitive groups."""
+    if not inputs.sensitive:
+        return {"skipped": "no sensitive columns"}
+    target, reference = inputs.target, inputs.reference
+    base = reference if reference is not None else inputs.data
+    classification = (
+        target is None
+        or target_task(base[target], column_kind(base[target], inputs.schemas.get(target))) == "classification"
+    )
+    return bias_scores(inputs.data, inputs.sensitive, inputs.promises, reference, target, classification)

@@ -45,6 +45,7 @@ def column_kind(series: pd.Series, schema: ColumnSchema | None = None) -> Kind:
 
 
 def column_kinds(frame: pd.DataFrame, schemas: Mapping[str, ColumnSchema] | None = None) -> dict[str, Kind]:
+    """Each column's kind (numeric, datetime, categorical, text), from the schema when given, else from the values."""
     schemas = schemas or {}
     return {str(c): column_kind(frame[c], schemas.get(str(c))) for c in frame.columns}
 

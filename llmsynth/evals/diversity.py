@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.evals.columns import as_category, column_kind
+from llmsynth.evals.inputs import EvalInputs
 from llmsynth.spec import DatasetSpec
 
 NEAR_DUPLICATE_JACCARD = 0.8
@@ -88,6 +89,7 @@ def near_duplicate_share(texts: list[str], rng: np.random.Generator) -> float | 
 
 
 def column_diversity(values: pd.Series, field: Field, rng: np.random.Generator) -> dict[str, Any]:
+    """Entropy and duplicate figures of one column, chosen by what the field is (category, number, text)."""
     labels = as_category(values).dropna()
     n = len(labels)
     if n == 0:
@@ -171,3 +173,8 @@ def diversity_scores(data: pd.DataFrame, spec: DatasetSpec | None, seed: int = 0
         "columns": columns,
         "embedding": embedding_diversity(texts, rng) if texts else None,
     }
+
+
+def family(inputs: EvalInputs) -> dict[str, Any]:
+    """The ``diversity`` family: entropy, duplicates and embedding spread of the generated columns."""
+    return diversity_scores(inputs.data, inputs.spec, inputs.seed)

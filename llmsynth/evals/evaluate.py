@@ -1,7 +1,8 @@
-"""``evaluate``: run every metric family that the inputs allow and collect them in an EvalReport.
+"""``evaluate``: run every registered metric family and collect them in an EvalReport.
 
-A family that cannot run (no spec, no reference, no target) is recorded as ``{"skipped": why}``,
-so the JSON always has the same top-level keys.
+Families are looked up in ``llmsynth.registry.EVALS`` (one module each, plugins through the
+``llmsynth.evals`` entry-point group). A family that cannot run (no spec, no reference, no target)
+records ``{"skipped": why}``, so the JSON always has the same top-level keys.
 """
 
 from __future__ import annotations
@@ -12,18 +13,13 @@ from typing import Any
 import pandas as pd
 
 from llmsynth.errors import InputDataError
-from llmsynth.evals.bias import bias_scores
-from llmsynth.evals.columns import column_kind
-from llmsynth.evals.diversity import diversity_scores
-from llmsynth.evals.privacy import privacy_scores
-from llmsynth.evals.reference_fidelity import reference_scores
+from llmsynth.evals.inputs import EvalInputs
 from llmsynth.evals.report import EvalReport
-from llmsynth.evals.spec_fidelity import collect_promises, spec_fidelity_scores
-from llmsynth.evals.usefulness import target_task, usefulness_scores
-from llmsynth.evals.validity import validity_scores
+from llmsynth.evals.spec_fidelity import collect_promises
+from llmsynth.registry import EVALS
 from llmsynth.spec import DatasetSpec
 
-FAMILIES = ("validity", "spec", "reference", "diversity", "privacy", "usefulness", "bias")
+FAMILIES = tuple(EVALS.builtin_names())  # the families this package ships, in report order
 
 
 def _check_inputs(data: Any, reference: Any, target: str | None, sensitive: list[str]) -> None:
@@ -60,41 +56,11 @@ def evaluate(
     _check_inputs(data, reference, target, sensitive)
     schemas = {s.name: s for s in spec.column_schemas()} if spec is not None else {}
     promises, problems = collect_promises(spec) if spec is not None else ([], {})
-    shared = [c for c in data.columns if reference is not None and c in reference.columns]
-
-    scores: dict[str, Any] = {
-        "validity": validity_scores(data, spec, run_record),
-        "spec": spec_fidelity_scores(data, promises, problems) if spec is not None else {"skipped": "no spec"},
-        "diversity": diversity_scores(data, spec, seed),
-    }
-    if reference is None:
-        scores["reference"] = scores["privacy"] = {"skipped": "no reference table"}
-    elif not shared:
-        scores["reference"] = scores["privacy"] = {"skipped": "no column in common with the reference"}
-    else:
-        scores["reference"] = reference_scores(data, reference, schemas)
-        scores["privacy"] = privacy_scores(data, reference, schemas, seed)
-    if target is None:
-        scores["usefulness"] = {"skipped": "no target column"}
-    elif reference is None:
-        scores["usefulness"] = {"skipped": "TSTR needs a reference table to test on"}
-    else:
-        try:
-            scores["usefulness"] = usefulness_scores(data, reference, target, schemas, seed)
-        except ValueError as exc:
-            scores["usefulness"] = {"skipped": str(exc)}
-    if sensitive:
-        base = reference if reference is not None else data
-        classification = (
-            target is None
-            or target_task(base[target], column_kind(base[target], schemas.get(target))) == "classification"
-        )
-        scores["bias"] = bias_scores(data, sensitive, promises, reference, target, classification)
-    else:
-        scores["bias"] = {"skipped": "no sensitive columns"}
+    inputs = EvalInputs(data, spec, reference, target, sensitive, run_record, seed, schemas, promises, problems)
+    scores = {name: EVALS.get(name)(inputs) for name in EVALS.names()}
 
     return EvalReport(
-        scores={family: scores[family] for family in FAMILIES},
+        scores=scores,
         dataset=spec.name if spec is not None else "dataset",
         rows=len(data),
         thresholds=dict(spec.thresholds) if spec is not None else {},

@@ -38,25 +38,30 @@ class TruncatedLaw:
 
     def _inside(self, x: Any) -> np.ndarray:
         x = np.asarray(x, dtype=float)
-        return (x >= self.low) & (x <= self.high)
+        return np.asarray((x >= self.low) & (x <= self.high))
 
     def cdf(self, x: Any) -> np.ndarray:
+        """P(X <= x) of the law renormalised to its bounds."""
         x = np.asarray(x, dtype=float)
         inner = (self.base.cdf(np.clip(x, self.low, self.high)) - self.cdf_low) / self.mass
         return np.where(x < self.low, 0.0, np.where(x >= self.high, 1.0, np.clip(inner, 0.0, 1.0)))
 
     def sf(self, x: Any) -> np.ndarray:
+        """P(X > x), from the truncated cdf."""
         return 1.0 - self.cdf(x)
 
     def pdf(self, x: Any) -> np.ndarray:
+        """Density renormalised to the bounds (zero outside them), so it integrates to 1 where values can fall."""
         return np.where(self._inside(x), self.base.pdf(x) / self.mass, 0.0)
 
     def pmf(self, k: Any) -> np.ndarray:
+        """Probabilities renormalised to the bounds (zero outside them)."""
         return np.where(self._inside(k), self.base.pmf(k) / self.mass, 0.0)
 
     def ppf(self, q: Any) -> np.ndarray:
+        """Quantiles of the truncated law: the base law's quantiles of the kept mass, clipped to the bounds."""
         values = self.base.ppf(self.cdf_low + np.asarray(q, dtype=float) * self.mass)
-        return np.clip(values, self.low, self.high)
+        return np.asarray(np.clip(values, self.low, self.high))
 
 
 def frozen_distribution(promise: DistributionPromise) -> Any:
@@ -75,4 +80,5 @@ def frozen_distribution(promise: DistributionPromise) -> Any:
 
 
 def is_discrete(promise: DistributionPromise, frozen: Any) -> bool:
+    """Whether the promised law has a pmf (integer support) rather than a density."""
     return promise.discrete or isinstance(frozen.dist, stats.rv_discrete)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.evals.columns import Kind, as_category, as_numeric, column_kinds
+from llmsynth.evals.inputs import EvalInputs
 from llmsynth.spec.schema import ColumnSchema
 
 MAX_CATEGORIES = 50
@@ -33,7 +34,7 @@ def row_hashes(frame: pd.DataFrame, kinds: Mapping[str, Kind]) -> np.ndarray:
             normal[name] = as_numeric(frame[name], kind).round(9)
         else:
             normal[name] = as_category(frame[name]).fillna("\0missing")
-    return pd.util.hash_pandas_object(pd.DataFrame(normal, index=frame.index), index=False).to_numpy()
+    return np.asarray(pd.util.hash_pandas_object(pd.DataFrame(normal, index=frame.index), index=False).to_numpy())
 
 
 class RowEncoder:
@@ -43,6 +44,7 @@ class RowEncoder:
         self.kinds = dict(kinds)
 
     def fit(self, train: pd.DataFrame) -> RowEncoder:
+        """Learn the scaling and categories from the train table only, so the distances do not leak the query rows."""
         self.numeric_: dict[str, tuple[float, float, float]] = {}
         self.categories_: dict[str, list[str]] = {}
         for name, kind in self.kinds.items():
@@ -63,9 +65,11 @@ class RowEncoder:
 
     @property
     def columns(self) -> list[str]:
+        """The train columns the encoding uses (numbers first, then categories)."""
         return [*self.numeric_, *self.categories_]
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        """Rows as vectors in the learned encoding (missing numbers take the train median)."""
         parts = []
         for name, (low, width, median) in self.numeric_.items():
             values = as_numeric(frame[name], self.kinds[name]).fillna(median)
@@ -91,6 +95,7 @@ def privacy_scores(
     schemas: Mapping[str, ColumnSchema] | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
+    """Exact copies and distance to the closest real row, compared with a real holdout (see the module docstring)."""
     common = [str(c) for c in reference.columns if c in data.columns]
     kinds = column_kinds(reference[common], schemas)
     reference_rows = set(row_hashes(reference, kinds).tolist())
@@ -132,3 +137,11 @@ def privacy_scores(
         holdout_rows=len(holdout),
     )
     return out
+
+
+def family(inputs: EvalInputs) -> dict[str, Any]:
+    """The ``privacy`` family: copies of and distances to the reference rows."""
+    skipped = inputs.skip_without_reference()
+    if skipped is not None or inputs.reference is None:
+        return skipped or {}
+    return privacy_scores(inputs.data, inputs.reference, inputs.schemas, inputs.seed)

@@ -32,6 +32,7 @@ _MAX_SUPPORT = 100_000  # discrete supports wider than this are compared on the 
 
 
 def check_distribution(promise: DistributionPromise, data: pd.DataFrame) -> dict[str, Any]:
+    """KS (continuous) or chi-square (discrete) test of a column against its declared law, truncation included."""
     values = pd.to_numeric(data[promise.column], errors="coerce").dropna().to_numpy(dtype=float)
     if values.size == 0:
         raise ValueError(f"column '{promise.column}' has no numeric values")
@@ -57,7 +58,7 @@ def check_tabulated(promise: TabulatedPromise, data: pd.DataFrame) -> dict[str, 
     xs, cdf = np.asarray(promise.xs, dtype=float), np.asarray(promise.cdf, dtype=float)
 
     def interpolated(x: np.ndarray) -> np.ndarray:
-        return np.interp(x, xs, cdf, left=0.0, right=1.0)
+        return np.asarray(np.interp(x, xs, cdf, left=0.0, right=1.0))
 
     statistic = float(stats.kstest(values, interpolated).statistic)
     p_value = float(stats.kstwo.sf(statistic, values.size))
@@ -131,6 +132,7 @@ def pooled_chisquare(observed: np.ndarray, expected: np.ndarray, minimum: float 
 
 
 def check_categorical(promise: CategoricalPromise, data: pd.DataFrame) -> dict[str, Any]:
+    """Chi-square test and total variation distance of a column's shares against the declared weights."""
     observed = frequencies(data[promise.column])
     if not observed:
         raise ValueError(f"column '{promise.column}' has no values")

@@ -27,6 +27,7 @@ from scipy import stats
 from scipy.stats.contingency import association
 
 from llmsynth.evals.columns import Kind, as_category, as_numeric, column_kinds
+from llmsynth.evals.inputs import EvalInputs
 from llmsynth.spec.schema import ColumnSchema
 
 _DECIMALS = 14  # SDMetrics rounds before its KS test (sys.float_info.dig - 1)
@@ -36,6 +37,7 @@ REAL_ASSOCIATION_THRESHOLD = 0.3
 
 
 def ks_complement(real: pd.Series, synthetic: pd.Series) -> float:
+    """1 - KS statistic between real and synthetic values (SDMetrics' KSComplement)."""
     r = real.dropna().round(_DECIMALS).to_numpy()
     s = synthetic.dropna().round(_DECIMALS).to_numpy()
     if r.size == 0 or s.size == 0:
@@ -64,6 +66,7 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def correlation_similarity(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict[str, Any]:
+    """Pairwise correlations compared between the tables (SDMetrics' CorrelationSimilarity)."""
     r, s = real.dropna().to_numpy(), synthetic.dropna().to_numpy()
     r_corr, s_corr = pearson(r[:, 0], r[:, 1]), pearson(s[:, 0], s[:, 1])
     score = 1 - abs(r_corr - s_corr) / 2
@@ -88,6 +91,7 @@ def cramers_v(real: pd.DataFrame) -> float:
 
 
 def contingency_similarity(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
+    """1 - total variation distance of the joint shares of two categories (SDMetrics' ContingencySimilarity)."""
     r, s = _joint(real) / len(real), _joint(synthetic) / len(synthetic)
     index = r.index.union(s.index, sort=False)
     diff = (r.reindex(index, fill_value=0) - s.reindex(index, fill_value=0)).abs().fillna(0)
@@ -170,3 +174,11 @@ def reference_scores(
 def _mean(values: list[float | None]) -> float | None:
     finite = [v for v in values if v is not None and np.isfinite(v)]
     return float(np.mean(finite)) if finite else None
+
+
+def family(inputs: EvalInputs) -> dict[str, Any]:
+    """The ``reference`` family: column shapes and pair trends against the reference table."""
+    skipped = inputs.skip_without_reference()
+    if skipped is not None or inputs.reference is None:
+        return skipped or {}
+    return reference_scores(inputs.data, inputs.reference, inputs.schemas)

@@ -62,7 +62,8 @@ class EvalReport:
         return unchecked_thresholds(self.scores, self.thresholds if thresholds is None else thresholds)
 
     def to_dict(self) -> dict[str, Any]:
-        return clean(
+        """The JSON report: scores, thresholds and what failed, with plain Python values only."""
+        report: dict[str, Any] = clean(
             {
                 "schema_version": SCHEMA_VERSION,
                 "dataset": self.dataset,
@@ -74,11 +75,14 @@ class EvalReport:
                 "scores": self.scores,
             }
         )
+        return report
 
     def to_json(self) -> str:
+        """The JSON report as text (what ``llmsynth eval --json`` writes)."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
 
     def write_json(self, path: str | Path) -> Path:
+        """Write the JSON report, creating parent folders."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.to_json() + "\n", encoding="utf-8")
@@ -105,6 +109,7 @@ class EvalReport:
         return render_fragment(self)
 
     def to_html(self) -> str:
+        """The self-contained HTML report (pictures embedded)."""
         from llmsynth.evals.report_html import render_html
 
         return render_html(self)

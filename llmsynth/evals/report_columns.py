@@ -152,7 +152,7 @@ def column_cards(report: EvalReport) -> str:
 
 def _matrix(frame: pd.DataFrame, names: list[str], method: str = "pearson") -> np.ndarray:
     numbers = pd.DataFrame({n: pd.to_numeric(frame[n], errors="coerce") for n in names}).astype(float)
-    return numbers.corr(method=method).to_numpy()
+    return np.asarray(numbers.corr(method=method).to_numpy())
 
 
 def correlation_view(report: EvalReport) -> tuple[list[str], np.ndarray, np.ndarray | None, str] | None:
@@ -216,6 +216,7 @@ def _num(value: float) -> float | None:
 
 
 def reason_picture(counts: Mapping[str, int]) -> str:
+    """Bar chart of reject reasons as an embedded PNG, so the report shows why rows failed at a glance."""
     from llmsynth.plots.canvas import new_figure, png_base64
     from llmsynth.plots.columns import reason_bars
 

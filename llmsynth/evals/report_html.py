@@ -173,14 +173,17 @@ def render_fragment(report: EvalReport) -> str:
         correlations = correlation_section(report)
         if correlations is not None:
             sections.append(("correlations", "Correlations", section("correlations", "Correlations", correlations)))
-    for key, title in FAMILY_TITLES.items():
+    # families registered by plugins (llmsynth.evals entry points) get their single figures as a table
+    titles = {**FAMILY_TITLES, **{k: k for k in report.scores if k not in FAMILY_TITLES}}
+    for key, title in titles.items():
         value = report.scores.get(key, {})
         if "skipped" in value or (key == "diversity" and not _diversity_applies(value)):
             continue
-        sections.append((key, title.split(" (")[0], section(key, title, RENDER[key](value))))
+        sections.append((key, title.split(" (")[0], section(key, title, RENDER.get(key, kv_table)(value))))
     subtitle = f"{report.rows} rows · score keys documented in docs/evals.md"
     return fragment(f"llmsynth evaluation: {report.dataset}", subtitle, sections)
 
 
 def render_html(report: EvalReport) -> str:
+    """The whole HTML page of a report."""
     return page(f"llmsynth evaluation: {report.dataset}", render_fragment(report))

@@ -69,6 +69,7 @@ rows.forEach(function(row){body.appendChild(row);});});});});
 
 
 def esc(value: Any) -> str:
+    """Text made safe for HTML."""
     return html.escape(str(value), quote=True)
 
 
@@ -114,14 +115,17 @@ def kv_table(values: Mapping[str, Any], skip: Iterable[str] = ()) -> str:
 
 
 def image(data: str, alt: str) -> str:
+    """An embedded PNG."""
     return f'<img alt="{esc(alt)}" src="data:image/png;base64,{data}">'
 
 
 def section(key: str, title: str, body: str) -> str:
+    """A titled section of the page, with an anchor for the table of contents."""
     return f'<section id="{esc(key)}"><h2>{esc(title)}</h2>{body}</section>'
 
 
 def chip(text: str, state: str = "", hint: str = "") -> str:
+    """A small labelled badge; ``state`` colours it (ok, warn, bad)."""
     title = f' title="{esc(hint)}"' if hint else ""
     return f'<span class="chip {state}"{title}>{esc(text)}</span>'
 

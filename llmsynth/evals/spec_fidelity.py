@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from llmsynth.errors import LLMSynthError
+from llmsynth.evals.inputs import EvalInputs
 from llmsynth.evals.promise_checks import check_categorical, check_distribution, check_missing, check_tabulated
 from llmsynth.evals.structure_checks import (
     check_arma,
@@ -34,7 +35,7 @@ from llmsynth.scaffold.promises import (
     TabulatedPromise,
 )
 from llmsynth.spec import DatasetSpec, LLMGroup
-from llmsynth.spec.sampler_common import SamplerColumn
+from llmsynth.spec.kinds.base import SamplerColumn
 
 Check = Callable[[Any, pd.DataFrame], dict[str, Any]]
 
@@ -48,6 +49,18 @@ CHECKS: dict[type, tuple[str, Check]] = {
     LinearPromise: ("linear", check_linear),
     GraphPromise: ("graph", check_graph),
     MissingPromise: ("missing", check_missing),
+}
+
+# Kinds whose entries promise nothing the spec family can test, and why; every other kind must make at
+# least one promise with a check above (tests/test_kinds.py holds both sides, so this table cannot go stale).
+UNCHECKED_KINDS: dict[str, str] = {
+    "llm": "text written by the model: each row is checked against the row schema by the validity family",
+    "date": "days drawn uniformly between bounds: the bounds are part of the row schema (validity)",
+    "datetime": "times drawn uniformly between bounds: the bounds are part of the row schema (validity)",
+    "id": "identifiers: uniqueness and format are part of the row schema (validity)",
+    "tree": "labels from a tree learned on sample data: judged by usefulness (train on synthetic, test on real)",
+    "conditional": "each case's promises hold on that case's rows only, and promises carry no row filter yet",
+    "data": "rows copied from a given table: nothing is drawn, so nothing is promised",
 }
 
 
@@ -72,7 +85,7 @@ def collect_promises(spec: DatasetSpec) -> tuple[list[Promise], dict[str, str]]:
     return promises, problems
 
 
-def promise_columns(promise: Any) -> list[str]:
+def promise_columns(promise: Promise) -> list[str]:
     """The data columns a promise is about, in a stable order."""
     if isinstance(promise, GraphPromise):
         return [promise.source, promise.target]
@@ -89,7 +102,7 @@ def promise_columns(promise: Any) -> list[str]:
     return [column] if column is not None else []
 
 
-def check_promise(promise: Any, data: pd.DataFrame) -> tuple[str, dict[str, Any]]:
+def check_promise(promise: Promise, data: pd.DataFrame) -> tuple[str, dict[str, Any]]:
     """(check id, result) for one promise; the result always has ``kind``, ``columns`` and ``passed``."""
     name, check = CHECKS.get(type(promise), (type(promise).__name__, None))
     columns = promise_columns(promise)
@@ -127,3 +140,10 @@ def spec_fidelity_scores(data: pd.DataFrame, promises: list[Promise], problems: 
         "checks": checks,
         "problems": problems,
     }
+
+
+def family(inputs: EvalInputs) -> dict[str, Any]:
+    """The ``spec`` family: each promise the spec's samplers make, checked on the table."""
+    if inputs.spec is None:
+        return {"skipped": "no spec"}
+    return spec_fidelity_scores(inputs.data, inputs.promises, inputs.problems)

@@ -30,6 +30,7 @@ def _numeric(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def check_correlation(promise: CorrelationPromise, data: pd.DataFrame) -> dict[str, Any]:
+    """Achieved correlations against the requested matrix, within a sampling tolerance."""
     columns = list(promise.columns)
     frame = _numeric(data, columns).dropna()
     declared = np.array(promise.matrix, dtype=float)
@@ -81,6 +82,7 @@ def check_sum(promise: SumPromise, data: pd.DataFrame) -> dict[str, Any]:
 
 
 def check_arma(promise: ArmaPromise, data: pd.DataFrame) -> dict[str, Any]:
+    """Fitted ARMA coefficients against the declared ones, per series."""
     from statsmodels.tsa.arima.model import ARIMA
 
     p, q = len(promise.ar), len(promise.ma)
@@ -137,6 +139,7 @@ def _arma_deterministic(promise: ArmaPromise, length: int) -> np.ndarray:
 
 
 def check_linear(promise: LinearPromise, data: pd.DataFrame) -> dict[str, Any]:
+    """Least-squares fit of the computed column against its declared linear form."""
     predictors = list(promise.coefficients)
     frame = _numeric(data, [promise.column, *predictors]).dropna()
     n, k = len(frame), len(predictors)
@@ -184,6 +187,7 @@ def _graph_model(name: str) -> str:
 
 
 def check_graph(promise: GraphPromise, data: pd.DataFrame) -> dict[str, Any]:
+    """Edge count and degree shape of the drawn graph against its random-graph model."""
     edges = data[[promise.source, promise.target]].dropna()
     params = promise.params
     nodes_seen = pd.concat([edges[promise.source], edges[promise.target]])

@@ -64,6 +64,7 @@ LOWER_IS_BETTER = frozenset(
 
 
 def direction(key: str) -> Bound:
+    """Whether a score key is good when high or when low (privacy copies, gaps), by its name."""
     for headline_key, bound, _ in HEADLINE:
         if key == headline_key:
             return bound
@@ -99,6 +100,7 @@ def resolve(scores: Mapping[str, Any], key: str) -> tuple[bool, Any]:
 
 
 def numeric_keys(scores: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    """Dotted keys of every number in a score tree, the names thresholds can use."""
     for name, value in scores.items():
         key = f"{prefix}{name}"
         if isinstance(value, Mapping):

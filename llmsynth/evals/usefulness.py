@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from llmsynth.evals.columns import Kind, as_category, as_numeric, column_kinds
+from llmsynth.evals.inputs import EvalInputs
 from llmsynth.spec.schema import ColumnSchema
 
 MAX_CLASSES_FOR_INTEGER = 10
@@ -86,6 +87,7 @@ def usefulness_scores(
     schemas: Mapping[str, ColumnSchema] | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
+    """Train on synthetic, test on real (TSTR) against train on real, test on real (TRTR) for the target."""
     from sklearn.model_selection import train_test_split
 
     common = [str(c) for c in reference.columns if c in data.columns]
@@ -123,3 +125,15 @@ def usefulness_scores(
         "ratio": results["tstr"][primary] / trtr if trtr > 0 else None,
         "gap": trtr - results["tstr"][primary],
     }
+
+
+def family(inputs: EvalInputs) -> dict[str, Any]:
+    """The ``usefulness`` family: train on synthetic, test on real (TSTR) against TRTR."""
+    if inputs.target is None:
+        return {"skipped": "no target column"}
+    if inputs.reference is None:
+        return {"skipped": "TSTR needs a reference table to test on"}
+    try:
+        return usefulness_scores(inputs.data, inputs.reference, inputs.target, inputs.schemas, inputs.seed)
+    except ValueError as exc:
+        return {"skipped": str(exc)}

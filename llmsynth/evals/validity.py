@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from llmsynth.errors import InputDataError
+from llmsynth.evals.inputs import EvalInputs
 from llmsynth.spec import DatasetSpec
 
 RUN_KEYS = (
@@ -28,7 +29,9 @@ RUN_KEYS = (
 )
 
 
-def validity_scores(data: pd.DataFrame, spec: DatasetSpec | None, run_record: Mapping[str, Any] | None) -> dict:
+def validity_scores(
+    data: pd.DataFrame, spec: DatasetSpec | None, run_record: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """``score`` is the valid share of rows (None without a spec); ``run`` summarises the run record."""
     out: dict[str, Any] = {
         "score": None,
@@ -90,3 +93,8 @@ def load_run_record(data_path: str | Path) -> dict[str, Any] | None:
     if not isinstance(record, dict):
         raise InputDataError(f"{record_path}: a run record must be a JSON object")
     return record
+
+
+def family(inputs: EvalInputs) -> dict[str, Any]:
+    """The ``validity`` family: every row checked against the row schema, plus the run's own counts."""
+    return validity_scores(inputs.data, inputs.spec, inputs.run_record)

@@ -33,6 +33,7 @@ VALUE_TYPES = {
 
 
 def require_datasets() -> Any:
+    """The ``datasets`` package, or a clear error saying to install the ``hf`` extra."""
     try:
         import datasets
     except ImportError as exc:

@@ -11,6 +11,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from llmsynth.evals import EvalReport
     from llmsynth.spec import DatasetSpec
+    from llmsynth.spec.base import ColumnBase
 
 SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
          (10_000_000, "1M<n<10M"))
@@ -18,6 +19,7 @@ DETAIL_CHARS = 90
 
 
 def size_category(rows: int) -> str:
+    """The Hub's size category (``n<1K``, ``1K<n<10K``, ...) for a row count."""
     for limit, label in SIZES:
         if rows < limit:
             return label
@@ -32,7 +34,7 @@ def _short(text: str) -> str:
     return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "…"
 
 
-def _sampler_details(column: Any) -> str:
+def _sampler_details(column: ColumnBase) -> str:
     # warnings off: per-row parameters ({by: column, map: ...}) are kept as their raw mappings
     values = column.model_dump(exclude={"name", "kind", "columns"}, exclude_defaults=True, mode="json",
                                warnings=False)

@@ -243,8 +243,8 @@ def _as_numbers(series: pd.Series) -> np.ndarray:
         stamps = series.to_numpy(dtype="datetime64[ns]")
         out = stamps.astype(np.int64).astype(float)
         out[np.isnat(stamps)] = np.nan
-        return out
-    return pd.to_numeric(pd.Series(series), errors="coerce").astype(float).to_numpy()
+        return np.asarray(out)
+    return np.asarray(pd.to_numeric(pd.Series(series), errors="coerce").astype(float).to_numpy())
 
 
 def _per_class(state: _Fit, label: str, features: list[str], path: str) -> Entry:

@@ -58,6 +58,7 @@ def numeric_marginal(
 
 
 def quantile_entry(x: np.ndarray, digits: int, kind: Kind, options: FitOptions, floats: bool = False) -> Entry:
+    """A ``quantiles`` entry: the column's quantile function, when no named family fits."""
     knots = max(2, min(options.knots, len(x)))
     values = np.quantile(x, np.linspace(0.0, 1.0, knots))
     values = np.maximum.accumulate(np.round(values, digits + 2))  # rounding must not break the order
@@ -70,6 +71,7 @@ def quantile_entry(x: np.ndarray, digits: int, kind: Kind, options: FitOptions, 
 
 
 def constant(value: float, floats: bool = False) -> Entry:
+    """An entry that always draws ``value`` (a column with one distinct value)."""
     entry: Entry = {"kind": "discrete", "probabilities": {_number(value): 1.0}}
     if floats:
         entry["type"] = "number"
@@ -99,6 +101,7 @@ def category_entry(labels: pd.Series, order: Sequence[str]) -> Entry:
 
 
 def boolean_entry(values: pd.Series) -> Entry:
+    """A ``boolean`` entry with the column's share of true values."""
     return {"kind": "boolean", "p": round(float(values.astype(bool).mean()), 6)}
 
 

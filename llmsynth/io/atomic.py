@@ -22,6 +22,7 @@ def fsync_dir(path: Path) -> None:
 
 
 def fsync_file(path: Path) -> None:
+    """Flush a file to disk, so a rename after it never exposes a half-written file."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

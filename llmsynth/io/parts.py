@@ -33,6 +33,7 @@ class ChunkEntry:
     row_group: int = -1
 
     def to_json(self) -> dict[str, Any]:
+        """The entry as it is stored in the manifest."""
         return asdict(self)
 
 
@@ -48,6 +49,7 @@ class PartWriter:
         self._row_groups = 0
 
     def write(self, index: int, frame: pd.DataFrame) -> ChunkEntry:
+        """Append one chunk; the returned entry says where its rows are."""
         if frame.empty:
             return ChunkEntry(index, self.path.name, 0)
         if self.format == "parquet":
@@ -80,9 +82,11 @@ class PartWriter:
 
     @property
     def opened(self) -> bool:
+        """Whether a file handle or Parquet writer is open."""
         return self._handle is not None or self._parquet is not None
 
     def close(self) -> None:
+        """Flush and fsync the part, so the manifest can point at it."""
         if self._handle is not None:
             self._handle.flush()
             os.fsync(self._handle.fileno())
@@ -96,6 +100,7 @@ class PartWriter:
 
 
 def parquet_schema(path: Path) -> Any:
+    """The schema of a Parquet part, which later chunks of a run are cast to."""
     import pyarrow.parquet as pq
 
     return pq.read_schema(path)

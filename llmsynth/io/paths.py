@@ -36,6 +36,7 @@ def output_errors(path: Path) -> Iterator[None]:
 
 
 def describe_os_error(exc: OSError, path: Path | str) -> str:
+    """A one-line reason for an OS error on ``path`` (no permission, a folder in the way, disk full, ...)."""
     where = str(path)
     named = exc.filename
     if named is not None and str(named) != where:

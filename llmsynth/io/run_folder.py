@@ -38,6 +38,7 @@ def run_folder_for(output: Path) -> Path:
 
 
 def trash_for(path: Path) -> Path:
+    """Where a run folder replaced with --force is moved before it is deleted, so a crash loses nothing."""
     return path.with_name(path.name + ".trash")
 
 
@@ -128,18 +129,22 @@ class RunFolder:
 
     @property
     def header(self) -> dict[str, Any]:
+        """What was fixed when the run started (spec fingerprint, seed, options)."""
         return dict(self.manifest["header"])
 
     @property
     def state(self) -> dict[str, Any]:
+        """Counters that move as chunks are committed."""
         return dict(self.manifest["state"])
 
     @property
     def format(self) -> str:
+        """The output file type (csv, parquet, jsonl)."""
         return str(self.manifest["format"])
 
     @property
     def complete(self) -> bool:
+        """Whether every chunk was committed and the output assembled."""
         return bool(self.manifest["complete"])
 
     @property
@@ -149,6 +154,7 @@ class RunFolder:
 
     @property
     def assembled_name(self) -> str:
+        """The file the parts are assembled into before the rename to the output path."""
         return f"assembled.{self.format}"
 
     def read_log(self, name: str) -> list[str]:
@@ -173,6 +179,7 @@ class RunFolder:
         return parquet_schema(self.path / first.part) if first else None
 
     def append_log(self, name: str, lines: list[str]) -> None:
+        """Append lines to a log (rejects, carried rows); they count once the next manifest commits them."""
         if not lines:
             return
         handle = self._logs.get(name)

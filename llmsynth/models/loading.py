@@ -29,6 +29,7 @@ class LoadedModel:
 
 
 def resolve_device(config: ModelConfig) -> str:
+    """The device a config asks for ("auto": CUDA when there is one, else CPU); CUDA missing is an error."""
     import torch
 
     if config.device == "auto":

@@ -47,6 +47,7 @@ class ModelInfo:
 
 
 def user_registry_files() -> list[Path]:
+    """User model lists that extend the bundled one: ~/.config/llmsynth/models.yaml and $LLMSYNTH_MODELS."""
     files = [Path("~/.config/llmsynth/models.yaml").expanduser()]
     if os.environ.get("LLMSYNTH_MODELS"):
         files.append(Path(os.environ["LLMSYNTH_MODELS"]).expanduser())

@@ -47,6 +47,7 @@ def hf_cache_folder(hf_id: str) -> Path | None:
 
 
 def find_weights(entry: ModelEntry) -> WeightSource | None:
+    """Where the weights of a model entry are on disk, or None when they are not there."""
     if entry.path:
         folder = Path(entry.path).expanduser()
         if folder.is_dir():

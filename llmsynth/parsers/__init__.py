@@ -6,9 +6,10 @@ the row schema without a Python loop over rows; the generator and ``llmsynth eva
 """
 
 from llmsynth.parsers.coerce import coerce_row
-from llmsynth.parsers.parse import PARSERS, get_parser, parse_row, parse_rows
+from llmsynth.parsers.parse import get_parser, parse_row, parse_rows
 from llmsynth.parsers.result import ParseReject, ParseResult
 from llmsynth.parsers.validate import TableValidation, validate_table
+from llmsynth.registry import PARSERS
 
 __all__ = [
     "PARSERS",

@@ -51,6 +51,7 @@ def fmt_number(x: float) -> str:
 
 
 def is_missing(value: Any) -> bool:
+    """Whether a raw value means 'no value' (None, empty text, null-like words)."""
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):

@@ -29,7 +29,7 @@ def missing_mask(s: pd.Series, schema: ColumnSchema) -> np.ndarray:
     mask = s.isna().to_numpy()
     if schema.type in ("string", "choice") and not ptypes.is_numeric_dtype(s.dtype):
         mask = mask | (s == "").to_numpy(dtype=bool, na_value=False)
-    return mask
+    return np.asarray(mask)
 
 
 def _per_unique(s: pd.Series, test: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
@@ -83,8 +83,8 @@ def _temporal(s: pd.Series, schema: ColumnSchema, present: np.ndarray) -> list[C
         text = u.astype(str).str.strip()
         if is_date:
             parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-            return (text.str.fullmatch(_DATE_TEXT) & parsed.notna()).to_numpy(dtype=bool)
-        return pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True).notna().to_numpy()
+            return np.asarray((text.str.fullmatch(_DATE_TEXT) & parsed.notna()).to_numpy(dtype=bool))
+        return np.asarray(pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True).notna().to_numpy())
 
     reason = "not an ISO date (YYYY-MM-DD)" if is_date else "not an ISO datetime"
     return [(present & ~_per_unique(s, parse), reason)]
@@ -121,7 +121,7 @@ def pattern_mask(text: pd.Series, schema: ColumnSchema) -> np.ndarray:
     """
     pattern = schema.pattern or ""
     compile_pattern(pattern, column=schema.name)
-    return text.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
+    return np.asarray(text.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False))
 
 
 _TYPE_CHECKS: dict[str, Callable[[pd.Series, ColumnSchema, np.ndarray], list[Check]]] = {

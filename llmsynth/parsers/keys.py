@@ -28,6 +28,7 @@ class KeyMap:
             self._by_key.setdefault(normalise_key(name), name)
 
     def lookup(self, key: str) -> str | None:
+        """The column a key names (case-insensitive; spaces, underscores and hyphens alike), or None."""
         if key in self._by_key.values():
             return key
         return self._by_key.get(normalise_key(key))

@@ -1,14 +1,12 @@
 """Text -> rows: pick a parser by name, let it find candidate rows, and put each through the row schema.
 
-Parsers are registered by name with lazy ``"module:attr"`` targets; each target is a ``scan``
+Parsers are registered by name in ``llmsynth.registry.PARSERS``; each target is a ``scan``
 function yielding candidates (raw values keyed by column) and rejects, so adding a format is one
-module and one line here.
+module and one line there (or an entry point in the ``llmsynth.parsers`` group).
 """
 
 from __future__ import annotations
 
-import difflib
-import importlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -16,28 +14,15 @@ from llmsynth.errors import ParseError, SpecError
 from llmsynth.parsers.coerce import coerce_row
 from llmsynth.parsers.keys import KeyMap
 from llmsynth.parsers.result import Candidate, ParseReject, ParseResult, clip_raw, too_long
+from llmsynth.registry import PARSERS
 from llmsynth.spec.schema import ColumnSchema
-
-PARSERS: dict[str, str] = {
-    "json": "llmsynth.parsers.json_parser:scan",
-    "regex": "llmsynth.parsers.regex_parser:scan",
-    "kv": "llmsynth.parsers.kv_parser:scan",
-    "table": "llmsynth.parsers.table_parser:scan",
-}
 
 Scan = Callable[..., Iterator[Candidate | ParseReject]]
 
 
 def get_parser(name: str) -> Scan:
     """The scan function registered under ``name``; an unknown name says which ones exist."""
-    target = PARSERS.get(name)
-    if target is None:
-        close = difflib.get_close_matches(name, PARSERS, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise SpecError(f"unknown parser '{name}' (known: {', '.join(PARSERS)}){hint}")
-    module, attr = target.split(":")
-    scan: Scan = getattr(importlib.import_module(module), attr)
-    return scan
+    return PARSERS.get(name)
 
 
 def _keys(schemas: Sequence[ColumnSchema]) -> KeyMap:

@@ -39,6 +39,7 @@ class ParseReject:
     line: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The reject as a row of the rejects file."""
         return {"line": self.line, "parser": self.parser, "reason": self.reason, "raw": self.raw}
 
 

@@ -30,14 +30,17 @@ class TableValidation:
 
     @property
     def n_rows(self) -> int:
+        """Rows checked."""
         return len(self.valid)
 
     @property
     def n_valid(self) -> int:
+        """Rows that passed every check."""
         return int(self.valid.sum())
 
     @property
     def n_invalid(self) -> int:
+        """Rows with at least one error."""
         return self.n_rows - self.n_valid
 
     @property
@@ -60,7 +63,7 @@ class TableValidation:
 
 
 def _numbers(frame: pd.DataFrame, name: str) -> np.ndarray:
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan))
 
 
 def _sum_failures(frame: pd.DataFrame, rule: SumConstraint) -> tuple[np.ndarray, np.ndarray] | None:

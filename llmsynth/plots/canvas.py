@@ -6,9 +6,12 @@ The one home of the colours, so ``llmsynth plot`` pictures and the eval report a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from llmsynth.errors import InputDataError
+
+if TYPE_CHECKING:  # matplotlib is imported only when something is drawn
+    from matplotlib.figure import Figure
 
 __all__ = ["DECLARED", "FORMATS", "REAL", "SYNTH", "new_figure", "png_base64", "save_figure"]
 
@@ -18,7 +21,9 @@ FORMATS = (".png", ".svg", ".pdf")
 PALETTE = ("#3b6fb6", "#e08a2c", "#4f9d69", "#b5485d", "#7a5fa8", "#8c6d46")
 
 
-def new_figure(width: float = 6.4, height: float = 4.2, layout: Literal["constrained"] | None = "constrained") -> Any:
+def new_figure(
+    width: float = 6.4, height: float = 4.2, layout: Literal["constrained"] | None = "constrained"
+) -> Figure:
     """A ``matplotlib.figure.Figure`` attached to an Agg canvas; ``layout=None`` skips the layout pass
     (a third of the drawing time) for small figures whose margins are set by hand."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -29,7 +34,7 @@ def new_figure(width: float = 6.4, height: float = 4.2, layout: Literal["constra
     return figure
 
 
-def png_base64(figure: Any, dpi: int = 100) -> str:
+def png_base64(figure: Figure, dpi: int = 100) -> str:
     """The figure as a base64 PNG, for embedding in a self-contained HTML page."""
     import base64
     import io
@@ -50,7 +55,7 @@ def check_output(path: str | Path) -> Path:
     return path
 
 
-def save_figure(figure: Any, path: str | Path, dpi: int = 100) -> Path:
+def save_figure(figure: Figure, path: str | Path, dpi: int = 100) -> Path:
     """Write the figure in the format its suffix selects, creating parent folders."""
     path = check_output(path)
     path.parent.mkdir(parents=True, exist_ok=True)

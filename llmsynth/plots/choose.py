@@ -14,10 +14,10 @@ import pandas as pd
 
 from llmsynth.errors import InputDataError
 from llmsynth.evals.columns import column_kinds
+from llmsynth.registry import PLOTS
 from llmsynth.spec import DatasetSpec
 from llmsynth.spec.base import ColumnBase
-from llmsynth.spec.expression import ExpressionColumn
-from llmsynth.spec.samplers import (
+from llmsynth.spec.kinds import (
     ArmaSpec,
     CopulaSpec,
     FixedSumSpec,
@@ -27,6 +27,7 @@ from llmsynth.spec.samplers import (
     MultivariateNormalSpec,
     TreeSpec,
 )
+from llmsynth.spec.kinds.expression import ExpressionColumn
 
 PICTURES: dict[str, str] = {
     "histogram": "one numeric column: 30-bin density histogram, with the declared density when known",
@@ -133,12 +134,9 @@ def choose_picture(
 
 
 def check_picture_name(name: str) -> None:
-    if name not in PICTURES:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(PICTURES), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise InputDataError(f"no picture named '{name}'{hint} (pictures: {', '.join(PICTURES)})")
+    """An InputDataError with 'did you mean' unless ``name`` is a registered picture."""
+    if name not in PLOTS:
+        raise InputDataError(PLOTS.unknown(name))
 
 
 def picture_for_name(
@@ -158,7 +156,7 @@ def picture_for_name(
     if name == "bars":
         return Picture(name, tuple(c for c, k in kinds.items() if k == "categorical") or tuple(kinds))
     needs = {"histogram": 1, "overlay": 1, "scatter": 2, "fit": 2, "side_by_side": 2, "correlation": 2,
-             "stacked_bars": 2, "graph": 2, "series": 1}[name]
+             "stacked_bars": 2, "graph": 2, "series": 1}.get(name, 1)
     if len(numeric) < needs:
         raise InputDataError(
             f"picture '{name}' needs {needs} numeric column(s);"

@@ -9,7 +9,7 @@ that ``llmsynth plot`` draws), so a report and a picture never disagree.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,13 +18,16 @@ from llmsynth.plots.canvas import DECLARED, REAL, SYNTH
 from llmsynth.plots.numeric import BINS, draw_declared_histogram, integer_bins
 from llmsynth.scaffold.promises import CategoricalPromise, DistributionPromise, Promise
 
+if TYPE_CHECKING:  # matplotlib is imported only when something is drawn
+    from matplotlib.figure import Figure
+
 MAX_BARS = 15
 LABEL_CHARS = 22
 
 
 def _numbers(series: pd.Series) -> np.ndarray:
     numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return numbers[np.isfinite(numbers)]
+    return np.asarray(numbers[np.isfinite(numbers)])
 
 
 def numeric_column(
@@ -118,7 +121,7 @@ def text_lengths(axes: Any, data: pd.Series, reference: pd.Series | None) -> Non
 
 
 def correlation_difference(
-    figure: Any, names: Sequence[str], difference: np.ndarray, title: str, annotate: bool = True
+    figure: Figure, names: Sequence[str], difference: np.ndarray, title: str, annotate: bool = True
 ) -> None:
     """A heatmap of correlation differences (or of one matrix) with each cell's number written in it."""
     axes = figure.add_subplot()

@@ -13,6 +13,9 @@ from llmsynth.errors import InputDataError
 from llmsynth.plots.canvas import DECLARED, REAL, SYNTH
 from llmsynth.scaffold.promises import CorrelationPromise, DistributionPromise, Promise, TabulatedPromise
 
+if TYPE_CHECKING:  # matplotlib is imported only when something is drawn
+    from matplotlib.figure import Figure
+
 if TYPE_CHECKING:
     from llmsynth.plots.choose import Picture
     from llmsynth.plots.render import PlotContext
@@ -29,7 +32,7 @@ def values(frame: pd.DataFrame, column: str) -> np.ndarray:
     numbers = numbers[np.isfinite(numbers)]
     if numbers.size == 0:
         raise InputDataError(f"column '{column}' has no numeric values to plot")
-    return numbers
+    return np.asarray(numbers)
 
 
 def _declared_law(promises: Sequence[Promise], column: str) -> tuple[DistributionPromise, Any] | None:
@@ -54,7 +57,7 @@ def declared_density(promises: Sequence[Promise], column: str, grid: np.ndarray)
     for promise in promises:
         if isinstance(promise, TabulatedPromise) and promise.column == column:
             xs, cdf = np.asarray(promise.xs), np.asarray(promise.cdf)
-            return np.interp(grid, xs, np.gradient(cdf, xs), left=0.0, right=0.0)
+            return np.asarray(np.interp(grid, xs, np.gradient(cdf, xs), left=0.0, right=0.0))
     found = _declared_law(promises, column)
     if found is None or is_discrete(*found):
         return None
@@ -87,7 +90,8 @@ def integer_bins(values: np.ndarray, most: int = 60) -> np.ndarray | None:
     return np.arange(low - 0.5, high + 1.5)
 
 
-def histogram(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def histogram(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
+    """One numeric column: density histogram with the declared density when the spec gives one."""
     column = picture.columns[0]
     data = values(ctx.data, column)
     axes = figure.add_subplot()
@@ -115,11 +119,12 @@ def draw_declared_histogram(axes: Any, data: np.ndarray, promises: Sequence[Prom
         axes.plot(grid, pdf, color=DECLARED, linewidth=1.8, label="declared density")
 
 
-def overlay(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def overlay(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
+    """One numeric column against the reference: overlaid density histograms on shared bins."""
     column = picture.columns[0]
     real = values(ctx.require_reference(picture), column)
     data = values(ctx.data, column)
-    edges = np.histogram_bin_edges(np.concatenate([real, data]), bins=BINS)
+    edges = np.histogram_bin_edges(np.concatenate([real, data]), bins=BINS).tolist()
     axes = figure.add_subplot()
     axes.hist(real, bins=edges, density=True, color=REAL, alpha=0.5, label=f"reference (n={real.size})")
     axes.hist(data, bins=edges, density=True, color=SYNTH, alpha=0.5, label=f"synthetic (n={data.size})")
@@ -141,7 +146,8 @@ def _pairs(frame: pd.DataFrame, picture: Picture) -> tuple[np.ndarray, np.ndarra
     return both[:, 0], both[:, 1]
 
 
-def scatter(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def scatter(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
+    """Two numeric columns: scatter plot (equal axes for a jointly normal pair)."""
     x, y = _pairs(ctx.data, picture)
     axes = figure.add_subplot()
     _scatter(axes, x, y, SYNTH, f"synthetic (n={x.size})")
@@ -153,7 +159,8 @@ def scatter(figure: Any, picture: Picture, ctx: PlotContext) -> None:
         axes.set_aspect("equal", adjustable="datalim")
 
 
-def fit(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def fit(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
+    """A column computed from another: scatter with the least-squares line and its equation."""
     x, y = _pairs(ctx.data, picture)
     if x.size < 3:
         raise InputDataError("a fitted line needs at least 3 rows")
@@ -170,7 +177,8 @@ def fit(figure: Any, picture: Picture, ctx: PlotContext) -> None:
     axes.legend(fontsize=8)
 
 
-def side_by_side(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def side_by_side(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
+    """Reference and synthetic scatter plots side by side on shared axes."""
     real_x, real_y = _pairs(ctx.require_reference(picture), picture)
     x, y = _pairs(ctx.data, picture)
     left, right = figure.subplots(1, 2, sharex=True, sharey=True)
@@ -191,7 +199,7 @@ def _requested(ctx: PlotContext, columns: tuple[str, ...]) -> np.ndarray | None:
     return None
 
 
-def _heatmap(figure: Any, axes: Any, matrix: np.ndarray, names: tuple[str, ...], title: str) -> Any:
+def _heatmap(figure: Figure, axes: Any, matrix: np.ndarray, names: tuple[str, ...], title: str) -> Any:
     image = axes.imshow(matrix, vmin=-1, vmax=1, cmap="RdBu_r")
     axes.set_xticks(range(len(names)), names, rotation=45, ha="right")
     axes.set_yticks(range(len(names)), names)
@@ -203,7 +211,8 @@ def _heatmap(figure: Any, axes: Any, matrix: np.ndarray, names: tuple[str, ...],
     return image
 
 
-def correlation(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def correlation(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
+    """Requested and achieved correlation heatmaps (achieved only, without a spec)."""
     names = picture.columns
     frame = pd.DataFrame({n: pd.to_numeric(ctx.data[n], errors="coerce") for n in names}).dropna()
     if len(frame) < 3:

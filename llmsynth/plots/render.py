@@ -1,42 +1,30 @@
 """Draw the chosen picture of a table and save it: the entry point of ``llmsynth plot``.
 
-Drawing functions are looked up by picture name through lazy ``"module:function"`` targets, so
-adding a picture is one entry here and one function, and importing this module loads no drawing code.
+Drawing functions are looked up by picture name in ``llmsynth.registry.PLOTS`` (lazy targets), so
+adding a picture is one function and one registry line, and importing this module loads no drawing code.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from llmsynth.errors import InputDataError
 from llmsynth.plots.canvas import check_output, new_figure, save_figure
 from llmsynth.plots.choose import Picture, choose_picture, picture_for_name
+from llmsynth.registry import PLOTS
 from llmsynth.scaffold.promises import Promise
 from llmsynth.spec import DatasetSpec
 from llmsynth.spec.base import ColumnBase
-from llmsynth.spec.samplers import MixtureSpec, TreeSpec
+from llmsynth.spec.kinds import MixtureSpec, TreeSpec
 
-DRAW: dict[str, str] = {
-    "histogram": "llmsynth.plots.numeric:histogram",
-    "overlay": "llmsynth.plots.numeric:overlay",
-    "scatter": "llmsynth.plots.numeric:scatter",
-    "fit": "llmsynth.plots.numeric:fit",
-    "side_by_side": "llmsynth.plots.numeric:side_by_side",
-    "correlation": "llmsynth.plots.numeric:correlation",
-    "stacked_bars": "llmsynth.plots.structure:stacked_bars",
-    "graph": "llmsynth.plots.structure:graph",
-    "series": "llmsynth.plots.structure:series",
-    "tree": "llmsynth.plots.structure:tree",
-    "bars": "llmsynth.plots.structure:bars",
-    "table": "llmsynth.plots.structure:table",
-}
+if TYPE_CHECKING:  # matplotlib is imported only when something is drawn
+    from matplotlib.figure import Figure
 
 # figure size (inches) per picture; the rest use the default
 SIZES: dict[str, tuple[float, float]] = {
@@ -56,6 +44,7 @@ class PlotContext:
 
     @cached_property
     def promises(self) -> list[Promise]:
+        """The spec's promises (declared laws, correlations), computed once per context."""
         if self.spec is None:
             return []
         from llmsynth.evals.spec_fidelity import collect_promises
@@ -63,6 +52,7 @@ class PlotContext:
         return collect_promises(self.spec)[0]
 
     def require_reference(self, picture: Picture) -> pd.DataFrame:
+        """The reference table, or a clear error naming the picture that needs one."""
         if self.reference is None:
             raise InputDataError(
                 f"picture '{picture.name}' compares with a reference table: pass --reference or give the spec"
@@ -90,6 +80,10 @@ class PlotContext:
         return probability
 
 
+# a drawing function: it fills ``figure`` (a matplotlib Figure) with ``picture`` of the context's table
+Draw = Callable[["Figure", Picture, PlotContext], None]
+
+
 def spec_reference(spec: DatasetSpec) -> pd.DataFrame | None:
     """The table a spec compares with: its ``reference:`` file, else a mixture's sample data."""
     from llmsynth.io import read_table
@@ -105,10 +99,9 @@ def spec_reference(spec: DatasetSpec) -> pd.DataFrame | None:
     return None
 
 
-def draw_function(name: str) -> Callable[[Any, Picture, PlotContext], None]:
-    module, attr = DRAW[name].split(":")
-    function: Callable[[Any, Picture, PlotContext], None] = getattr(importlib.import_module(module), attr)
-    return function
+def draw_function(name: str) -> Draw:
+    """The drawing function registered for picture ``name``."""
+    return PLOTS.get(name)
 
 
 def plot_table(
@@ -117,7 +110,7 @@ def plot_table(
     reference: pd.DataFrame | None = None,
     picture: str | None = None,
     title: str | None = None,
-) -> tuple[Any, Picture]:
+) -> tuple[Figure, Picture]:
     """The figure a person expects for ``data`` (or the named ``picture``), and what was chosen."""
     if reference is None and spec is not None:
         reference = spec_reference(spec)

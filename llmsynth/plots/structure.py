@@ -12,6 +12,9 @@ from llmsynth.errors import InputDataError
 from llmsynth.plots.canvas import DECLARED, PALETTE, REAL, SYNTH
 from llmsynth.plots.numeric import values
 
+if TYPE_CHECKING:  # matplotlib is imported only when something is drawn
+    from matplotlib.figure import Figure
+
 if TYPE_CHECKING:
     from llmsynth.plots.choose import Picture
     from llmsynth.plots.render import PlotContext
@@ -21,7 +24,8 @@ STACKED_ROWS = 20
 MAX_CATEGORIES = 20
 
 
-def graph(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def graph(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
+    """An edge list drawn as a graph."""
     import networkx as nx
 
     source, target = picture.columns[:2]
@@ -47,7 +51,8 @@ def graph(figure: Any, picture: Picture, ctx: PlotContext) -> None:
     axes.axis("off")
 
 
-def series(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def series(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
+    """A time series as a line per series."""
     column = picture.columns[0]
     values(ctx.data, column)
     time, group = picture.options.get("time"), picture.options.get("group")
@@ -68,7 +73,8 @@ def series(figure: Any, picture: Picture, ctx: PlotContext) -> None:
         figure.autofmt_xdate()
 
 
-def stacked_bars(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def stacked_bars(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
+    """Parts of a fixed total as stacked bars of the first rows."""
     head = ctx.data.head(STACKED_ROWS)
     parts = [values(head, c) for c in picture.columns]
     axes = figure.add_subplot()
@@ -109,12 +115,14 @@ def _cell(value: Any) -> str:
     return text if len(text) <= 32 else text[:31] + "…"
 
 
-def table(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def table(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
+    """The first rows drawn as a table (mixed and text tables read best as rows)."""
     head = ctx.data[list(picture.columns)].head(HEAD_ROWS)
     draw_table(figure.add_subplot(), head, f"first {len(head)} of {len(ctx.data)} rows")
 
 
-def bars(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def bars(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
+    """Bar charts of the shares of each categorical column."""
     shown = picture.columns[:4]
     for index, column in enumerate(shown):
         axes = figure.add_subplot(1, len(shown), index + 1)
@@ -129,7 +137,7 @@ def bars(figure: Any, picture: Picture, ctx: PlotContext) -> None:
         axes.set_xlabel("share")
 
 
-def tree(figure: Any, picture: Picture, ctx: PlotContext) -> None:
+def tree(figure: Figure, picture: Picture, ctx: PlotContext) -> None:
     """Left: the table head. Right: label-1 rate per feature cell, synthetic vs the tree's leaf."""
     *features, label = picture.columns
     head_axes, rate_axes = figure.subplots(1, 2, width_ratios=[1, 2])

@@ -12,23 +12,30 @@ Drawing is split in two so values never depend on how rows are chunked:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from llmsynth.scaffold.promises import Promise
+from llmsynth.spec.base import ColumnBase
+
+if TYPE_CHECKING:
+    from llmsynth.spec.dataset import DatasetSpec
 
 # random numbers for a run of rows: name -> array with one entry (or row) per table row
 Material = dict[str, np.ndarray]
 
+# the spec model a sampler draws (each sampler names its own, so ``self.spec`` is typed in it)
+SpecT = TypeVar("SpecT", bound=ColumnBase)
 
-def column_key(spec: Any) -> str:
+
+def column_key(spec: ColumnBase) -> str:
     """The stream key of a spec entry: its kind's class and the columns it writes."""
     return f"{spec.__class__.__name__}:{spec.label}"
 
 
-class Sampler:
+class Sampler(Generic[SpecT]):
     """Draws the columns of one spec entry.
 
     ``per_chunk`` samplers implement ``draw`` and ``finish``. Samplers whose rows depend on each other
@@ -38,7 +45,7 @@ class Sampler:
 
     per_chunk: ClassVar[bool] = True
 
-    def __init__(self, spec: Any, dataset: Any) -> None:
+    def __init__(self, spec: SpecT, dataset: DatasetSpec | None) -> None:
         self.spec = spec
         self.dataset = dataset
 
@@ -53,7 +60,7 @@ class Sampler:
 
         return stream(int(getattr(self.dataset, "seed", 0)), f"fit:{self.stream_key}")
 
-    def fit(self) -> Sampler:
+    def fit(self) -> Sampler[SpecT]:
         """Learn from data files named in the spec (GMM, tree); a no-op for parametric samplers."""
         return self
 

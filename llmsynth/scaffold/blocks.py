@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -61,7 +62,7 @@ if hasattr(os, "register_at_fork"):
 class BlockDraws:
     """One sampler's material, block by block, for one seed."""
 
-    def __init__(self, sampler: Sampler, seed: int, block_rows: int = BLOCK_ROWS) -> None:
+    def __init__(self, sampler: Sampler[Any], seed: int, block_rows: int = BLOCK_ROWS) -> None:
         self.sampler = sampler
         self.seed = seed
         self.key = sampler.stream_key
@@ -74,6 +75,7 @@ class BlockDraws:
         return self.sampler.draw(self.block_rows, stream(self.seed, self.key, index))
 
     def missing(self, start: int, n: int) -> list[int]:
+        """Blocks covering rows ``start .. start + n`` that are not drawn yet."""
         with self._lock:
             return [b for b in blocks(start, n, self.block_rows) if b not in self._kept]
 

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler, rows_of
 from llmsynth.scaffold.missing import MissingMask
 from llmsynth.scaffold.registry import build_sampler
+from llmsynth.spec.base import ColumnBase
+from llmsynth.spec.dataset import DatasetSpec
+from llmsynth.spec.kinds.base import SamplerColumn
+from llmsynth.spec.kinds.conditional import ConditionalSpec
 
 
 def key_text(values: pd.Series) -> np.ndarray:
@@ -25,22 +30,22 @@ def key_text(values: pd.Series) -> np.ndarray:
         whole = np.isfinite(numbers) & (numbers == np.round(numbers))
         text = values.astype(str).to_numpy(dtype=object)
         text[whole] = [str(int(v)) for v in numbers[whole]]
-        return text
-    return values.astype(str).to_numpy(dtype=object)
+        return np.asarray(text)
+    return np.asarray(values.astype(str).to_numpy(dtype=object))
 
 
 class _Case:
     """One case's fitted sampler and, when it has a ``null_rate``, its missing-value mask."""
 
-    def __init__(self, entry: object, dataset: object, key: str) -> None:
+    def __init__(self, entry: ColumnBase, dataset: DatasetSpec | None, key: str) -> None:
         self.sampler = build_sampler(entry, dataset)
-        rates = entry.null_rates() if hasattr(entry, "null_rates") else {}
-        self.mask = MissingMask(entry, key) if rates else None
+        self.mask = MissingMask(entry, key) if isinstance(entry, SamplerColumn) and entry.null_rates() else None
 
 
-class ConditionalSampler(Sampler):
+class ConditionalSampler(Sampler[ConditionalSpec]):
     """``cases_``: value -> case; ``default_`` for other values (or None)."""
 
+    @override
     def fit(self) -> ConditionalSampler:
         self.cases_ = {key: _Case(entry, self.dataset, key) for key, entry in self.spec.cases.items()}
         self.default_ = None if self.spec.default is None else _Case(self.spec.default, self.dataset, "default")
@@ -49,6 +54,7 @@ class ConditionalSampler(Sampler):
     def _all(self) -> list[tuple[str, _Case]]:
         return [*self.cases_.items(), *([("\0default", self.default_)] if self.default_ is not None else [])]
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         material: Material = {}
         for index, (_, case) in enumerate(self._all()):
@@ -59,6 +65,7 @@ class ConditionalSampler(Sampler):
                     material[f"{index}:missing:{name}"] = values
         return material
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         spec = self.spec
         if context is None or spec.by not in context.columns:
@@ -89,5 +96,6 @@ class ConditionalSampler(Sampler):
         assert len(out) == rows_of(material)
         return out
 
+    @override
     def diagnostics(self) -> dict[str, float]:
         return {"cases": float(len(self.cases_))}

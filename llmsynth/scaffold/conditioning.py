@@ -3,13 +3,15 @@ row by row in the columns generated so far."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from llmsynth.errors import SpecError
-from llmsynth.spec.sampler_common import ByColumn
+from llmsynth.spec.base import ColumnBase
+from llmsynth.spec.kinds.base import ByColumn
 
 
 def resolve(value: Any, context: pd.DataFrame, column: str, field: str) -> Any:
@@ -33,7 +35,7 @@ def resolve(value: Any, context: pd.DataFrame, column: str, field: str) -> Any:
     return looked_up
 
 
-def resolver(context: pd.DataFrame, column: str, spec: Any) -> Any:
+def resolver(context: pd.DataFrame, column: str, spec: ColumnBase) -> Callable[[Any], Any]:
     """A one-argument resolver for ``spec.scipy_args``; names the field in errors."""
     fields = {id(getattr(spec, f)): f for f in type(spec).model_fields}
 

@@ -5,22 +5,34 @@ File problems become SpecError naming the column entry, raised from ``fit`` befo
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from llmsynth.errors import InputDataError, SpecError
 from llmsynth.io.tables import read_table
+from llmsynth.spec.dataset import DatasetSpec
+from llmsynth.spec.kinds.base import DataSource
+from llmsynth.spec.kinds.mixture import MixtureSpec
+from llmsynth.spec.kinds.montecarlo import EmpiricalSpec
+from llmsynth.spec.kinds.tree import TreeSpec
+
+# the kinds that learn from sample data
+SampleSource = MixtureSpec | TreeSpec | EmpiricalSpec
 
 
-def load_sample(spec: Any, dataset: Any, columns: list[str]) -> pd.DataFrame:
+def load_sample(spec: SampleSource, dataset: DatasetSpec | None, columns: list[str]) -> pd.DataFrame:
     """The spec's sample data with ``columns`` (rows with missing values dropped); never empty."""
     label = spec.label
-    if getattr(spec, "rows", None) is not None:
-        frame = pd.DataFrame(spec.rows)
+    rows = spec.rows if isinstance(spec, DataSource) else None
+    if rows is not None:
+        frame = pd.DataFrame(rows)
         where = "rows"
     else:
-        path = dataset.resolve_path(spec.file) if dataset is not None else spec.file
+        if spec.file is None:
+            raise SpecError("give 'file' or inline sample data", column=label)
+        path = dataset.resolve_path(spec.file) if dataset is not None else Path(spec.file)
         try:
             frame = read_table(path)
         except InputDataError as exc:
@@ -38,9 +50,9 @@ def load_sample(spec: Any, dataset: Any, columns: list[str]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def numeric_matrix(frame: pd.DataFrame, label: str) -> Any:
+def numeric_matrix(frame: pd.DataFrame, label: str) -> np.ndarray:
     """The frame as a float array; non-numeric columns are an error naming them."""
     bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad:
         raise SpecError(f"sample column(s) {', '.join(bad)} are not numeric", column=label)
-    return frame.to_numpy(dtype=float)
+    return np.asarray(frame.to_numpy(dtype=float))

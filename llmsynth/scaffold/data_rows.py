@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import InputDataError, SpecError
 from llmsynth.io.tables import read_table
 from llmsynth.scaffold.base import Sampler
+from llmsynth.spec.kinds.data_rows import DataSpec
 
 
-class DataRowsSampler(Sampler):
+class DataRowsSampler(Sampler[DataSpec]):
     """``rows_``: the table's ``columns``, with a fresh RangeIndex."""
 
     per_chunk = False
 
+    @override
     def fit(self) -> DataRowsSampler:
         spec = self.spec
         frame = spec.frame
@@ -43,8 +46,10 @@ class DataRowsSampler(Sampler):
         self.rows_ = frame[list(spec.columns)].reset_index(drop=True)
         return self
 
+    @override
     def fixed_rows(self) -> int:
         return len(self.rows_)
 
+    @override
     def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame) -> pd.DataFrame:
         return self.rows_.iloc[:n].copy()

@@ -1,28 +1,37 @@
-"""Named distributions through scipy.stats (one sampler for every family), plus categories,
-booleans, integer ranges, dates and ids."""
+"""Named distributions through scipy.stats: one sampler for every family (``spec/kinds/distributions.py``)."""
 
 from __future__ import annotations
 
-import uuid
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
-from llmsynth.scaffold.base import Material, Sampler, rows_of
+from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.numeric import finish, quantiles, uniform_values
-from llmsynth.scaffold.promises import CategoricalPromise, DistributionPromise, Promise
+from llmsynth.scaffold.promises import DistributionPromise, Promise
+from llmsynth.spec.kinds.basic import BooleanSpec, CategoricalSpec
+from llmsynth.spec.kinds.distributions import DistributionColumn
+from llmsynth.spec.kinds.fitted import DiscreteSpec, QuantilesSpec
+
+# the kinds drawn from one uniform per row
+UniformT = TypeVar("UniformT", bound=CategoricalSpec | BooleanSpec | QuantilesSpec | DiscreteSpec)
 
 
-class DistributionSampler(Sampler):
+class DistributionSampler(Sampler[DistributionColumn]):
     """Every scipy-backed kind (normal, lognormal, poisson, ..., scipy): inverse CDF of normal scores."""
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"z": rng.standard_normal(n)}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         values = quantiles(self.spec, material["z"], context)
         return pd.DataFrame({self.spec.name: finish(self.spec, values)}, copy=False)
 
+    @override
     def promises(self) -> list[Promise]:
         args = self.spec.constant_args()
         if args is None:
@@ -41,81 +50,14 @@ class DistributionSampler(Sampler):
         ]
 
 
-class UniformDrawSampler(Sampler):
+class UniformDrawSampler(Sampler[UniformT]):
     """Kinds mapped from one uniform per row (categories, booleans)."""
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"u": rng.random(n)}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         values = uniform_values(self.spec, material["u"], context)
         return pd.DataFrame({self.spec.name: values}, copy=False)
-
-
-class CategoricalSampler(UniformDrawSampler):
-    def promises(self) -> list[Promise]:
-        if self.spec.by is not None:
-            return []  # the marginal mixes the per-value tables by the other column's frequencies
-        return [CategoricalPromise(self.spec.name, self.spec.weights())]
-
-
-class BooleanSampler(UniformDrawSampler):
-    def promises(self) -> list[Promise]:
-        if not isinstance(self.spec.p, float | int):
-            return []
-        return [DistributionPromise(self.spec.name, "bernoulli", {"p": float(self.spec.p)}, discrete=True)]
-
-
-class IntegerSampler(Sampler):
-    def draw(self, n: int, rng: np.random.Generator) -> Material:
-        return {"value": rng.integers(self.spec.low, self.spec.high, size=n, endpoint=True, dtype=np.int64)}
-
-    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
-        return pd.DataFrame({self.spec.name: material["value"]})
-
-    def promises(self) -> list[Promise]:
-        params = {"low": float(self.spec.low), "high": float(self.spec.high + 1)}
-        return [DistributionPromise(self.spec.name, "randint", params, discrete=True)]
-
-
-class DateSampler(Sampler):
-    """Uniform over whole days (``date``) or seconds (``datetime``) from start to end, both included."""
-
-    def _range(self) -> tuple[pd.Timestamp, int, str]:
-        start, end = pd.Timestamp(self.spec.start), pd.Timestamp(self.spec.end)
-        unit = "D" if self.spec.kind == "date" else "s"
-        if unit == "D":
-            start, end = start.normalize(), end.normalize()
-        return start, int((end - start) / pd.Timedelta(1, unit=unit)), unit
-
-    def draw(self, n: int, rng: np.random.Generator) -> Material:
-        return {"offset": rng.integers(0, self._range()[1], size=n, endpoint=True)}
-
-    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
-        start, _, unit = self._range()
-        values = start.to_datetime64() + material["offset"].astype(f"timedelta64[{unit}]")
-        return pd.DataFrame({self.spec.name: values.astype("datetime64[ns]")})
-
-
-class IdSampler(Sampler):
-    """Unique ids; a sequence numbers rows by their global position (the context's index), so ids stay
-    unique across chunks and the table can still be topped up chunk by chunk."""
-
-    def draw(self, n: int, rng: np.random.Generator) -> Material:
-        if self.spec.style == "uuid":
-            return {"bytes": rng.integers(0, 256, size=(n, 16), dtype=np.uint8)}
-        return {"rows": np.empty((n, 0))}  # nothing random: a sequence only needs the row count
-
-    def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
-        spec, n = self.spec, rows_of(material)
-        if spec.style == "uuid":
-            raw = material["bytes"]
-            values = [str(uuid.UUID(bytes=raw[i].tobytes(), version=4)) for i in range(n)]
-            return pd.DataFrame({spec.name: pd.Series(values, dtype=object)})
-        numbered = context is not None and len(context.index) == n
-        positions = np.asarray(context.index, dtype=np.int64) if numbered else np.arange(n)  # type: ignore[union-attr]
-        numbers = spec.start + positions
-        if spec.integer_output:
-            return pd.DataFrame({spec.name: numbers})
-        width = spec.width or 0
-        return pd.DataFrame({spec.name: pd.Series([f"{spec.prefix}{i:0{width}d}" for i in numbers], dtype=object)})

@@ -5,11 +5,12 @@ join them with any other marginal."""
 from __future__ import annotations
 
 import numpy as np
+from typing_extensions import override
 
 from llmsynth.scaffold.distributions import UniformDrawSampler
 from llmsynth.scaffold.numeric import finish
 from llmsynth.scaffold.promises import CategoricalPromise, Promise, TabulatedPromise
-from llmsynth.spec.sampler_fitted import DiscreteSpec, QuantilesSpec
+from llmsynth.spec.kinds.fitted import DiscreteSpec, QuantilesSpec
 
 _SECONDS_PER_DAY = 86_400
 _MIN_STEPS_FOR_KS = 100  # a column with fewer possible values than this is too coarse for a KS promise
@@ -31,7 +32,7 @@ def quantile_values(spec: QuantilesSpec, u: np.ndarray) -> np.ndarray:
     if spec.type in ("date", "datetime"):
         unit = _SECONDS_PER_DAY if spec.type == "date" else 1
         seconds = (np.round(values / unit) * unit).astype(np.int64)
-        return seconds.astype("datetime64[s]").astype("datetime64[ns]")
+        return np.asarray(seconds.astype("datetime64[s]").astype("datetime64[ns]"))
     if spec.type == "integer":
         values = np.round(values)
     return finish(spec, values)
@@ -46,9 +47,10 @@ def discrete_values(spec: DiscreteSpec, u: np.ndarray) -> np.ndarray:
     return out.astype(np.int64) if spec.integer_output else out
 
 
-class QuantilesSampler(UniformDrawSampler):
+class QuantilesSampler(UniformDrawSampler[QuantilesSpec]):
     """``kind: quantiles``: one uniform per row through ``quantile_values``."""
 
+    @override
     def promises(self) -> list[Promise]:
         spec = self.spec
         if spec.type in ("date", "datetime") or spec.bounds is not None or spec.clip is not None:
@@ -60,9 +62,10 @@ class QuantilesSampler(UniformDrawSampler):
         return [TabulatedPromise(spec.name, tuple(xs), tuple(map(float, _probabilities(spec))))]
 
 
-class DiscreteSampler(UniformDrawSampler):
+class DiscreteSampler(UniformDrawSampler[DiscreteSpec]):
     """``kind: discrete``: one uniform per row through ``discrete_values``."""
 
+    @override
     def promises(self) -> list[Promise]:
         values, probabilities = self.spec.table()
         as_text = [str(int(v)) if self.spec.integer_output else str(v) for v in values]

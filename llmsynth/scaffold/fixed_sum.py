@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.promises import DistributionPromise, Promise, SumPromise
+from llmsynth.spec.kinds.fixed_sum import FixedSumSpec
 
 
 def largest_remainder(shares: np.ndarray, totals: np.ndarray) -> np.ndarray:
@@ -20,7 +22,7 @@ def largest_remainder(shares: np.ndarray, totals: np.ndarray) -> np.ndarray:
     order = np.argsort(-(exact - floors), axis=1, kind="stable")
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(shares.shape[1])[None, :].repeat(len(shares), 0), axis=1)
-    return (floors + (ranks < short[:, None])).astype(np.int64)
+    return np.asarray((floors + (ranks < short[:, None])).astype(np.int64))
 
 
 def exact_float_split(shares: np.ndarray, totals: np.ndarray) -> np.ndarray:
@@ -41,12 +43,13 @@ def exact_float_split(shares: np.ndarray, totals: np.ndarray) -> np.ndarray:
         # alternate the direction so a total that sits between two reachable sums is found from either side
         step = np.where((sums[off] < totals[off]) == (attempt % 2 == 0), np.inf, -np.inf)
         values[off, largest_other[off]] = np.nextafter(values[off, largest_other[off]], step)
-    return values
+    return np.asarray(values)
 
 
-class FixedSumSampler(Sampler):
+class FixedSumSampler(Sampler[FixedSumSpec]):
     """``kind: fixed_sum``: shares ~ Dirichlet(alpha), values = shares * total, rounded by largest remainder."""
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"shares": rng.dirichlet(self.spec.alphas(), size=n)}
 
@@ -69,8 +72,9 @@ class FixedSumSampler(Sampler):
                     f"field 'total_column': round: {spec.decimals} needs {what} in '{spec.total_column}'",
                     column=spec.label,
                 )
-        return totals
+        return np.asarray(totals)
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         spec = self.spec
         shares = material["shares"]
@@ -87,6 +91,7 @@ class FixedSumSampler(Sampler):
             frame[spec.output_total] = totals.astype(np.int64) if decimals == 0 else totals
         return frame
 
+    @override
     def promises(self) -> list[Promise]:
         spec = self.spec
         total_column = spec.total_column or spec.output_total if spec.total is None else None

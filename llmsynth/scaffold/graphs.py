@@ -11,13 +11,16 @@ import json
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import GenerationError
 from llmsynth.scaffold.base import Sampler
 from llmsynth.scaffold.promises import GraphPromise, Promise
+from llmsynth.spec.kinds.graphs import GraphSpec
 
 
 def draw_graph(model: str, nodes: int, params: dict[str, float | int], rng: np.random.Generator) -> object:
+    """A networkx random graph of the named model, drawn from ``rng``."""
     import networkx as nx
 
     if model == "erdos_renyi":
@@ -30,14 +33,17 @@ def draw_graph(model: str, nodes: int, params: dict[str, float | int], rng: np.r
     return nx.watts_strogatz_graph(nodes, int(params["k"]), float(params["p"]), seed=rng)
 
 
-class GraphSampler(Sampler):
+class GraphSampler(Sampler[GraphSpec]):
+    """Edge lists or node tables of a random graph (the whole table at once: rows depend on each other)."""
     per_chunk = False
 
     @property
     def stream_key(self) -> str:
+        """Keyed by the graph's columns, so a graph is the same whatever else the spec holds."""
         spec = self.spec
         return "graph:" + json.dumps([spec.model, spec.nodes, spec.params()], sort_keys=True)
 
+    @override
     def fit(self) -> GraphSampler:
         spec = self.spec
         graph = draw_graph(spec.model, spec.nodes, spec.params(), self.fit_rng())
@@ -46,6 +52,7 @@ class GraphSampler(Sampler):
         self.degrees_ = np.bincount(edges.ravel(), minlength=spec.nodes).astype(np.int64)
         return self
 
+    @override
     def fixed_rows(self) -> int:
         return len(self.edges_) if self.spec.output == "edges" else self.spec.nodes
 
@@ -53,6 +60,7 @@ class GraphSampler(Sampler):
         prefix = self.spec.id_prefix
         return numbers if prefix is None else pd.Series([f"{prefix}{i}" for i in numbers], dtype=object)
 
+    @override
     def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame | None) -> pd.DataFrame:
         first, second = self.spec.output_names()
         if n != self.fixed_rows():
@@ -64,6 +72,7 @@ class GraphSampler(Sampler):
             return pd.DataFrame({first: self._ids(self.edges_[:, 0]), second: self._ids(self.edges_[:, 1])})
         return pd.DataFrame({first: self._ids(np.arange(self.spec.nodes)), second: self.degrees_})
 
+    @override
     def diagnostics(self) -> dict[str, float]:
         return {
             "nodes": float(self.spec.nodes),
@@ -71,6 +80,7 @@ class GraphSampler(Sampler):
             "mean_degree": float(self.degrees_.mean()),
         }
 
+    @override
     def promises(self) -> list[Promise]:
         if self.spec.output != "edges":
             return []

@@ -65,6 +65,7 @@ class ExactInverse:
         self.floor = self.low_edge + 1 if discrete else self.low_edge
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
+        """Values at standard-normal draws ``z``."""
         z = np.asarray(z, dtype=float)
         # probability below the value and above it; never exactly 0, where quantiles run off to infinity
         p = np.maximum(self.cdf_low + special.ndtr(z) * self.mass, _TINY)
@@ -108,7 +109,7 @@ class ExactInverse:
     def slope(self, z: np.ndarray, x: np.ndarray) -> np.ndarray:
         """dx/dz of a continuous law: phi(z) * mass / pdf(x)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) * self.mass / self.law.pdf(x)
+            return np.asarray(np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) * self.mass / self.law.pdf(x))
 
 
 class HermiteTable:
@@ -145,6 +146,7 @@ class HermiteTable:
         return value, float(np.max(prob))
 
     def __call__(self, z: np.ndarray, exact_tails: bool = True) -> np.ndarray:
+        """Values at standard-normal draws ``z``; ``exact_tails`` computes far tails with the law's own ppf."""
         t = (np.asarray(z, dtype=float) - self.z0) * self.inv_h
         index = t.astype(np.int64)
         np.clip(index, 0, self.intervals - 1, out=index)
@@ -160,7 +162,7 @@ class HermiteTable:
             outside = (t < 0) | (t > self.intervals)
             if outside.any():
                 x[outside] = self.exact(np.asarray(z)[outside])
-        return x
+        return np.asarray(x)
 
 
 class ThresholdTable:
@@ -184,6 +186,7 @@ class ThresholdTable:
         self.lookup = StepLookup(thresholds, max(self.z_low, -TABLE_Z - 1), min(self.z_high, TABLE_Z + 1))
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
+        """Values at standard-normal draws ``z``."""
         z = np.asarray(z, dtype=float)
         x = (self.low + self.lookup(z)).astype(float)
         outside = (z <= self.lookup.low) | (z > self.lookup.high)

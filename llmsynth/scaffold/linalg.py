@@ -10,7 +10,7 @@ _FLOOR = 1e-10
 
 def _clip_eigen(matrix: np.ndarray, floor: float = 0.0) -> np.ndarray:
     values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
-    return (vectors * np.maximum(values, floor)) @ vectors.T
+    return np.asarray((vectors * np.maximum(values, floor)) @ vectors.T)
 
 
 def nearest_correlation(matrix: np.ndarray, tol: float = 1e-10, max_iter: int = 500) -> np.ndarray:
@@ -39,10 +39,11 @@ def nearest_covariance(matrix: np.ndarray) -> np.ndarray:
 
 
 def is_psd(matrix: np.ndarray, tol: float = 1e-10) -> bool:
+    """Whether a symmetric matrix is positive semi-definite within ``tol``."""
     return bool(np.linalg.eigvalsh(matrix).min() >= -tol)
 
 
 def matrix_root(matrix: np.ndarray) -> np.ndarray:
     """L with L @ L.T == matrix (eigen-based, so semi-definite matrices work too)."""
     values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
-    return vectors * np.sqrt(np.maximum(values, 0.0))
+    return np.asarray(vectors * np.sqrt(np.maximum(values, 0.0)))

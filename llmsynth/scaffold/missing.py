@@ -11,23 +11,27 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.promises import MissingPromise, Promise
+from llmsynth.spec.kinds.base import SamplerColumn
 
 
-class MissingMask(Sampler):
+class MissingMask(Sampler[SamplerColumn]):
     """Draws the missing-value masks of one spec entry's columns (a sampler in the engine's eyes)."""
 
-    def __init__(self, spec: Any, key: str) -> None:
+    def __init__(self, spec: SamplerColumn, key: str) -> None:
         super().__init__(spec, None)
         self.rates: dict[str, float] = spec.null_rates()
         self._key = key
 
     @property
     def stream_key(self) -> str:
+        """Keyed apart from the values' stream, so adding null_rate leaves the kept values unchanged."""
         return f"missing:{self._key}"
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {name: rng.random(n) for name in self.rates}
 
@@ -38,6 +42,7 @@ class MissingMask(Sampler):
             out[name] = blank(values[name], material[name] < rate)
         return out
 
+    @override
     def promises(self) -> list[Promise]:
         return [MissingPromise(name, rate) for name, rate in self.rates.items()]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler
@@ -13,6 +14,7 @@ from llmsynth.scaffold.data import load_sample, numeric_matrix
 from llmsynth.scaffold.linalg import matrix_root
 from llmsynth.scaffold.multivariate import correlation_of
 from llmsynth.scaffold.promises import CorrelationPromise, Promise
+from llmsynth.spec.kinds.mixture import MixtureSpec
 
 
 def _full_covariances(model: object, k: int, d: int) -> np.ndarray:
@@ -27,9 +29,10 @@ def _full_covariances(model: object, k: int, d: int) -> np.ndarray:
     return np.stack([np.eye(d) * c for c in cov])  # spherical
 
 
-class MixtureSampler(Sampler):
+class MixtureSampler(Sampler[MixtureSpec]):
     """``kind: mixture``: ``weights_``, ``means_``, ``covariances_`` (full) after ``fit``."""
 
+    @override
     def fit(self) -> MixtureSampler:
         spec = self.spec
         if spec.weights is not None:
@@ -67,10 +70,12 @@ class MixtureSampler(Sampler):
         self.means_ = np.asarray(model.means_, dtype=float)
         self.covariances_ = _full_covariances(model, counts[best], data.shape[1])
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         labels = rng.choice(len(self.weights_), size=n, p=self.weights_)
         return {"labels": labels, "z": rng.standard_normal((n, self.means_.shape[1]))}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         labels = material["labels"]
         values = self.means_[labels] + np.einsum("nij,nj->ni", self.roots_[labels], material["z"])
@@ -82,8 +87,9 @@ class MixtureSampler(Sampler):
         second = np.einsum(
             "k,kij->ij", self.weights_, self.covariances_ + np.einsum("ki,kj->kij", self.means_, self.means_)
         )
-        return second - np.outer(mean, mean)
+        return np.asarray(second - np.outer(mean, mean))
 
+    @override
     def promises(self) -> list[Promise]:
         if len(self.spec.columns) < 2:
             return []

@@ -4,21 +4,27 @@ empirical sample/histogram, by inverse transform or by rejection with a reported
 from __future__ import annotations
 
 import threading
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.data import load_sample, numeric_matrix
-from llmsynth.scaffold.expressions import evaluate
+from llmsynth.scaffold.expression import evaluate
 from llmsynth.scaffold.numeric import finish
 from llmsynth.scaffold.promises import Promise, TabulatedPromise
+from llmsynth.spec.dataset import DatasetSpec
+from llmsynth.spec.kinds.montecarlo import DensitySpec, EmpiricalSpec
+
+PiecewiseT = TypeVar("PiecewiseT", bound=DensitySpec | EmpiricalSpec)
 
 _ENVELOPE_MARGIN = 1.05  # the grid maximum can miss a peak between grid points
 
 
-class PiecewiseSampler(Sampler):
+class PiecewiseSampler(Sampler[PiecewiseT]):
     """Shared machinery: a density tabulated on a grid (``xs_``, ``pdf_``), drawn by inverse CDF
     or by rejection under a flat envelope. Subclasses fill the grid in ``fit``."""
 
@@ -27,7 +33,7 @@ class PiecewiseSampler(Sampler):
     cdf_: np.ndarray
     cdf_area_: float
 
-    def __init__(self, spec: object, dataset: object) -> None:
+    def __init__(self, spec: PiecewiseT, dataset: DatasetSpec | None) -> None:
         super().__init__(spec, dataset)
         self.proposed_ = 0
         self.accepted_ = 0
@@ -53,12 +59,12 @@ class PiecewiseSampler(Sampler):
         self.cdf_area_ = float(cdf[-1])  # area under the tabulated density
 
     def _density(self, x: np.ndarray) -> np.ndarray:
-        return np.interp(x, self.xs_, self.pdf_)
+        return np.asarray(np.interp(x, self.xs_, self.pdf_))
 
     def _draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
         if self.spec.method == "inverse":
             self._count(n, n)
-            return np.interp(rng.random(n), self.cdf_, self.xs_)
+            return np.asarray(np.interp(rng.random(n), self.cdf_, self.xs_))
         ceiling = float(self.pdf_.max()) * _ENVELOPE_MARGIN
         low, high = float(self.xs_[0]), float(self.xs_[-1])
         # the grid's own acceptance rate sizes the first batch: nothing drawn elsewhere may change a block
@@ -77,15 +83,19 @@ class PiecewiseSampler(Sampler):
             rate = have / proposed
         return np.concatenate(kept)[:n]
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"x": self._draw(n, rng)}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame({self.spec.name: finish(self.spec, material["x"])})
 
+    @override
     def diagnostics(self) -> dict[str, float]:
         return {"acceptance_rate": self.acceptance_rate_}
 
+    @override
     def promises(self) -> list[Promise]:
         step = max(1, len(self.xs_) // 512)  # a few hundred points describe the CDF well enough
         xs, cdf = self.xs_[::step], self.cdf_[::step]
@@ -94,9 +104,10 @@ class PiecewiseSampler(Sampler):
         return [TabulatedPromise(self.spec.name, tuple(map(float, xs)), tuple(map(float, cdf)))]
 
 
-class DensitySampler(PiecewiseSampler):
+class DensitySampler(PiecewiseSampler[DensitySpec]):
     """``kind: density``: the user's expression over x, evaluated on a grid (never with eval)."""
 
+    @override
     def fit(self) -> DensitySampler:
         xs = np.linspace(self.spec.low, self.spec.high, self.spec.grid)
         pdf = evaluate(self.spec.density, {"x": xs}, len(xs), None, self.spec.name).astype(float)
@@ -108,9 +119,10 @@ class DensitySampler(PiecewiseSampler):
         return evaluate(self.spec.density, {"x": x}, len(x), None, self.spec.name).astype(float)
 
 
-class EmpiricalSampler(PiecewiseSampler):
+class EmpiricalSampler(PiecewiseSampler[EmpiricalSpec]):
     """``kind: empirical``: inverse = interpolated ECDF of the sample; rejection = its histogram."""
 
+    @override
     def fit(self) -> EmpiricalSampler:
         spec = self.spec
         if spec.histogram is not None:

@@ -7,12 +7,14 @@ import math
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.linalg import is_psd, matrix_root, nearest_correlation, nearest_covariance
 from llmsynth.scaffold.numeric import marginal_values
 from llmsynth.scaffold.promises import CorrelationPromise, DistributionPromise, Promise
 from llmsynth.scaffold.registry import sampler_class
+from llmsynth.spec.kinds.multivariate import CopulaSpec, MultivariateNormalSpec
 
 
 def _as_tuple(matrix: np.ndarray) -> tuple[tuple[float, ...], ...]:
@@ -20,13 +22,15 @@ def _as_tuple(matrix: np.ndarray) -> tuple[tuple[float, ...], ...]:
 
 
 def correlation_of(cov: np.ndarray) -> np.ndarray:
+    """The correlation matrix of a covariance matrix."""
     sd = np.sqrt(np.diag(cov))
-    return cov / np.outer(sd, sd)
+    return np.asarray(cov / np.outer(sd, sd))
 
 
-class MultivariateNormalSampler(Sampler):
+class MultivariateNormalSampler(Sampler[MultivariateNormalSpec]):
     """``kind: mvnormal``; a non-PSD matrix was refused by the spec unless ``repair: true``."""
 
+    @override
     def fit(self) -> MultivariateNormalSampler:
         spec = self.spec
         d = len(spec.columns)
@@ -45,16 +49,20 @@ class MultivariateNormalSampler(Sampler):
         self.root_ = matrix_root(cov)
         return self
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"z": rng.standard_normal((n, len(self.mean_)))}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         values = self.root_ @ material["z"].T + self.mean_[:, None]
         return pd.DataFrame({c: values[i] for i, c in enumerate(self.spec.columns)})
 
+    @override
     def diagnostics(self) -> dict[str, float]:
         return {"repaired": float(self.repaired_)}
 
+    @override
     def promises(self) -> list[Promise]:
         columns = list(self.spec.columns)
         marginals: list[Promise] = [
@@ -64,9 +72,10 @@ class MultivariateNormalSampler(Sampler):
         return [*marginals, CorrelationPromise(tuple(columns), _as_tuple(correlation_of(self.cov_)))]
 
 
-class CopulaSampler(Sampler):
+class CopulaSampler(Sampler[CopulaSpec]):
     """``kind: copula``: correlated normal scores -> each marginal's inverse CDF of Phi(score)."""
 
+    @override
     def fit(self) -> CopulaSampler:
         latent = np.asarray(self.spec.latent_corr(), dtype=float)
         self.repaired_ = not is_psd(latent)
@@ -74,9 +83,11 @@ class CopulaSampler(Sampler):
         self.root_ = matrix_root(self.latent_)
         return self
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"z": rng.standard_normal((n, len(self.spec.columns)))}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         # correlated normal scores, one row per marginal (root @ z.T: numpy's fast path for tall z)
         scores = self.root_ @ material["z"].T
@@ -87,9 +98,11 @@ class CopulaSampler(Sampler):
             }
         )
 
+    @override
     def diagnostics(self) -> dict[str, float]:
         return {"repaired": float(self.repaired_)}
 
+    @override
     def promises(self) -> list[Promise]:
         promises: list[Promise] = []
         for marginal in self.spec.columns.values():

@@ -20,10 +20,14 @@ from llmsynth.scaffold.conditioning import resolve, resolver
 from llmsynth.scaffold.inverse import compile_inverse
 from llmsynth.scaffold.lookup import StepLookup
 from llmsynth.scaffold.strings import strings_from_codes
-from llmsynth.spec.sampler_basic import BooleanSpec, CategoricalSpec, IntegerSpec, normalised_weights
-from llmsynth.spec.sampler_common import ByColumn, NumericColumn
-from llmsynth.spec.sampler_dists import DistributionColumn
-from llmsynth.spec.sampler_fitted import DiscreteSpec, QuantilesSpec
+from llmsynth.spec.kinds.base import ByColumn, NumericColumn
+from llmsynth.spec.kinds.basic import BooleanSpec, CategoricalSpec, IntegerSpec, normalised_weights
+from llmsynth.spec.kinds.distributions import DistributionColumn
+from llmsynth.spec.kinds.fitted import DiscreteSpec, QuantilesSpec
+
+# kinds drawn from one uniform per row, and the kinds a copula or mvnormal may use as a marginal
+UniformSpec = IntegerSpec | BooleanSpec | QuantilesSpec | DiscreteSpec | CategoricalSpec
+MarginalSpec = DistributionColumn | UniformSpec
 
 _MAX_LAWS = 256  # distinct per-row laws worth compiling; beyond that scipy evaluates row by row
 
@@ -101,7 +105,7 @@ def _exact_rows(name: str, params: dict[str, Any], bounds: Any, discrete: bool, 
         family.isf(sf_low - u * mass, **params),
         family.ppf((1 - sf_low) + u * mass, **params),
     ).astype(float)
-    return np.clip(values, lower_edge + 1 if discrete else lower_edge, upper_edge)
+    return np.asarray(np.clip(values, lower_edge + 1 if discrete else lower_edge, upper_edge))
 
 
 def finish(spec: NumericColumn, values: np.ndarray) -> np.ndarray:
@@ -117,15 +121,18 @@ def finish(spec: NumericColumn, values: np.ndarray) -> np.ndarray:
     return values.astype(np.int64) if spec.integer_output else values.astype(float)
 
 
-def marginal_values(spec: Any, z: np.ndarray, context: pd.DataFrame | None) -> Any:
+def marginal_values(spec: MarginalSpec, z: np.ndarray, context: pd.DataFrame | None) -> Any:
     """Map normal scores to a single-column spec's values, preserving rank order (copula marginals)."""
     if isinstance(spec, DistributionColumn):
         return finish(spec, quantiles(spec, z, context))
     return uniform_values(spec, special.ndtr(z), context)
 
 
-def uniform_values(spec: Any, u: np.ndarray, context: pd.DataFrame | None) -> Any:
-    """Map uniforms to an integer, boolean or categorical spec's values, preserving rank order."""
+def uniform_values(spec: UniformSpec, u: np.ndarray, context: pd.DataFrame | None) -> Any:
+    """Map uniforms to an integer, boolean or categorical spec's values, preserving rank order.
+
+    Text comes back as pandas' default string array (Arrow-backed), numbers as numpy arrays.
+    """
     if isinstance(spec, IntegerSpec):
         width = spec.high - spec.low + 1
         return (spec.low + np.minimum(np.floor(u * width), width - 1)).astype(np.int64)

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import GenerationError
 from llmsynth.scaffold.base import Sampler
 from llmsynth.scaffold.promises import ArmaPromise, Promise
+from llmsynth.spec.kinds.timeseries import ArmaSpec
 
 
-class ArmaSampler(Sampler):
+class ArmaSampler(Sampler[ArmaSpec]):
+    """ARMA series through statsmodels (the whole table at once: each row depends on the rows before)."""
     per_chunk = False
 
+    @override
     def fixed_rows(self) -> int | None:
         return self.spec.series * self.spec.length if self.spec.length else None
 
     def lengths(self, n: int) -> list[int]:
+        """The length of each series for a table of ``n`` rows."""
         series = self.spec.series
         if self.spec.length is not None:
             if n != series * self.spec.length:
@@ -28,6 +33,7 @@ class ArmaSampler(Sampler):
             return [self.spec.length] * series
         return [n // series + (1 if i < n % series else 0) for i in range(series)]
 
+    @override
     def sample(self, n: int, rng: np.random.Generator, context: pd.DataFrame | None) -> pd.DataFrame:
         from statsmodels.tsa.arima_process import ArmaProcess
 
@@ -50,6 +56,7 @@ class ArmaSampler(Sampler):
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({spec.name: np.zeros(0)})
         return frame.reindex(columns=spec.output_names())
 
+    @override
     def promises(self) -> list[Promise]:
         spec = self.spec
         season = spec.seasonality

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import SpecError
 from llmsynth.scaffold.base import Material, Sampler
 from llmsynth.scaffold.data import load_sample
+from llmsynth.spec.kinds.tree import TreeSpec
 
 
-class TreeSampler(Sampler):
+class TreeSampler(Sampler[TreeSpec]):
     """``kind: tree``: ``model_`` (DecisionTreeClassifier) and ``classes_`` after ``fit``."""
 
+    @override
     def fit(self) -> TreeSampler:
         from sklearn.tree import DecisionTreeClassifier
 
@@ -54,9 +57,11 @@ class TreeSampler(Sampler):
         """Each row's leaf class frequencies, columns in ``classes_`` order."""
         return np.asarray(self.model_.predict_proba(self._encode(context)))
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"u": rng.random(n)}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         if context is None:
             raise SpecError("a tree needs its feature columns", column=self.spec.label)
@@ -64,5 +69,6 @@ class TreeSampler(Sampler):
         draw = (np.cumsum(proba, axis=1) < material["u"][:, None]).sum(axis=1)
         return pd.DataFrame({self.spec.name: self.classes_[np.minimum(draw, len(self.classes_) - 1)]})
 
+    @override
     def diagnostics(self) -> dict[str, float]:
         return {"leaves": float(self.model_.get_n_leaves()), "depth": float(self.model_.get_depth())}

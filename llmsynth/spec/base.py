@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict
 
 from llmsynth.spec.schema import ColumnSchema, RowConstraint
@@ -21,19 +23,26 @@ class ColumnBase(StrictModel):
     and which constraints span several of its columns.
     """
 
+    if TYPE_CHECKING:  # every concrete kind declares ``kind`` as a Literal, which is the union's discriminator
+        kind: str
+
     def output_names(self) -> list[str]:
+        """The columns this entry writes."""
         name = getattr(self, "name", None)
         if not isinstance(name, str):
             raise TypeError(f"{type(self).__name__} must define output_names()")
         return [name]
 
     def dependencies(self) -> set[str]:
+        """The columns this entry reads, which the plan puts before it."""
         return set()
 
     def column_schemas(self) -> list[ColumnSchema]:
+        """What a valid value of each output column looks like (type, range, choices)."""
         return [ColumnSchema(name=n, type="number") for n in self.output_names()]
 
     def row_constraints(self) -> list[RowConstraint]:
+        """Constraints across several of its columns (a fixed sum), checked on every row."""
         return []
 
     @property

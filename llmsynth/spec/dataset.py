@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, create_model, model_validator
 
+from llmsynth.registry import KINDS
 from llmsynth.spec.base import ColumnBase, StrictModel
-from llmsynth.spec.expression import ExpressionColumn
+from llmsynth.spec.kinds import SAMPLER_SPECS
+from llmsynth.spec.kinds.expression import ExpressionColumn
 from llmsynth.spec.llm import LLMGroup
 from llmsynth.spec.model import GenerationConfig, ModelConfig
-from llmsynth.spec.samplers import SAMPLER_SPECS
 from llmsynth.spec.schema import ColumnSchema, RowConstraint
 
 _COLUMN_TYPES: tuple[type[ColumnBase], ...] = (LLMGroup, ExpressionColumn, *SAMPLER_SPECS)
@@ -20,9 +22,11 @@ if TYPE_CHECKING:  # the checker sees the common base; pydantic sees the discrim
 else:
     Column = Annotated[Union[_COLUMN_TYPES], Field(discriminator="kind")]  # noqa: UP007
 
-COLUMN_KINDS: tuple[str, ...] = tuple(
-    k for t in _COLUMN_TYPES for k in t.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
-)
+# kind -> the model that declares it (``spec/kinds/<family>.py``; ``llm`` is ``spec/llm.py``)
+KIND_MODELS: dict[str, type[ColumnBase]] = {
+    k: t for t in _COLUMN_TYPES for k in t.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
+}
+COLUMN_KINDS: tuple[str, ...] = tuple(KIND_MODELS)
 
 
 class DatasetSpec(StrictModel):
@@ -91,9 +95,11 @@ class DatasetSpec(StrictModel):
 
     @property
     def column_names(self) -> list[str]:
+        """Every output column, in spec order."""
         return [n for c in self.columns for n in c.output_names()]
 
     def column_schemas(self) -> list[ColumnSchema]:
+        """The row schema: every column's type and range, which validation checks each row against."""
         schemas = [s for c in self.columns for s in c.column_schemas()]
         # an expression over a column with missing values (null_rate) is missing in those rows too
         nullable = {s.name for s in schemas if s.nullable}
@@ -108,9 +114,11 @@ class DatasetSpec(StrictModel):
         return [s.model_copy(update={"nullable": True}) if s.name in nullable else s for s in schemas]
 
     def row_constraints(self) -> list[RowConstraint]:
+        """Constraints across columns (fixed sums), checked on every row."""
         return [r for c in self.columns for r in c.row_constraints()]
 
     def llm_groups(self) -> list[LLMGroup]:
+        """The LLM groups, in spec order."""
         return [c for c in self.columns if isinstance(c, LLMGroup)]
 
     def with_overrides(self, **changes: Any) -> DatasetSpec:
@@ -130,6 +138,18 @@ class DatasetSpec(StrictModel):
             for part in parents:
                 target = target[part]
             target[leaf] = value
-        copy = DatasetSpec.model_validate(data)
+        copy = type(self).model_validate(data)  # the same model: a spec with plugin kinds keeps them
         copy._source = self._source
         return copy
+
+
+@functools.cache
+def with_plugin_kinds(kinds: frozenset[str]) -> type[DatasetSpec]:
+    """``DatasetSpec`` whose column union also takes the named plugin kinds (``llmsynth.kinds`` entry
+    points), built once per set of kinds: specs without plugin kinds never read entry points."""
+    models = tuple(KINDS.get(kind) for kind in sorted(kinds))
+    column = Annotated[Union[(*_COLUMN_TYPES, *models)], Field(discriminator="kind")]  # type: ignore[valid-type]
+    model: type[DatasetSpec] = create_model(
+        "DatasetSpec", __base__=DatasetSpec, __module__=__name__, columns=(list[column], Field(min_length=1))
+    )
+    return model

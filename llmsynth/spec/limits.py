@@ -23,14 +23,17 @@ from pydantic import BaseModel
 from llmsynth.errors import SpecError
 from llmsynth.spec.base import ColumnBase
 from llmsynth.spec.dataset import DatasetSpec
-from llmsynth.spec.expression import ExpressionColumn, parse_expression
+from llmsynth.spec.kinds.base import NumericColumn
+from llmsynth.spec.kinds.basic import CategoricalSpec, DateSpec, IdSpec, IntegerSpec
+from llmsynth.spec.kinds.expression import ExpressionColumn, parse_expression
+from llmsynth.spec.kinds.fixed_sum import FixedSumSpec
+from llmsynth.spec.kinds.graphs import GraphSpec
+from llmsynth.spec.kinds.mixture import MixtureSpec
+from llmsynth.spec.kinds.montecarlo import EmpiricalSpec
+from llmsynth.spec.kinds.multivariate import CopulaSpec, MultivariateNormalSpec
+from llmsynth.spec.kinds.timeseries import ArmaSpec
 from llmsynth.spec.limits_families import FamilyProblem, family_range
 from llmsynth.spec.llm import LLMGroup
-from llmsynth.spec.sampler_basic import CategoricalSpec, DateSpec, IdSpec, IntegerSpec
-from llmsynth.spec.sampler_common import NumericColumn
-from llmsynth.spec.sampler_groups import CopulaSpec, FixedSumSpec, MixtureSpec, MultivariateNormalSpec
-from llmsynth.spec.sampler_montecarlo import EmpiricalSpec
-from llmsynth.spec.sampler_structure import ArmaSpec, GraphSpec
 
 FLOAT_LIMIT = 1e300
 INT_LIMIT = 2**53

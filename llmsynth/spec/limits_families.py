@@ -18,8 +18,8 @@ import threading
 import warnings
 from typing import Any
 
-from llmsynth.spec.sampler_common import ByColumn, NumericColumn
-from llmsynth.spec.sampler_dists import (
+from llmsynth.spec.kinds.base import ByColumn, NumericColumn
+from llmsynth.spec.kinds.distributions import (
     BetaSpec,
     BinomialSpec,
     ExponentialSpec,
@@ -31,7 +31,7 @@ from llmsynth.spec.sampler_dists import (
     ScipySpec,
     UniformSpec,
 )
-from llmsynth.spec.sampler_montecarlo import DensitySpec, EmpiricalSpec
+from llmsynth.spec.kinds.montecarlo import DensitySpec, EmpiricalSpec
 
 Z = 8.0
 TAIL = 35.0

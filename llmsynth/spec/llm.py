@@ -6,8 +6,10 @@ from typing import Any, Literal
 
 from jinja2 import meta
 from jinja2.exceptions import TemplateSyntaxError
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
+from typing_extensions import override
 
+from llmsynth.registry import PARSERS
 from llmsynth.spec.base import ColumnBase, StrictModel
 from llmsynth.spec.schema import ColumnSchema
 from llmsynth.spec.template_check import TemplateRefused, checked_tree
@@ -72,6 +74,7 @@ class LLMField(StrictModel):
         return {k: v / total for k, v in self.choices.items()}
 
     def schema_for(self, name: str) -> ColumnSchema:
+        """The row-schema entry of one field."""
         return ColumnSchema(
             name=name,
             type=self.type,
@@ -102,8 +105,19 @@ class LLMGroup(ColumnBase):
     decoding: Literal["constrained", "free"] = Field(
         default="constrained", description="constrained: grammar-enforced JSON; free: parse free text."
     )
-    parser: Literal["json", "regex", "kv", "table"] = Field(default="json", description="Parser for free decoding.")
+    parser: str = Field(
+        default="json",
+        description="Parser for free decoding: a name registered in llmsynth.registry.PARSERS (or by a plugin).",
+        json_schema_extra={"examples": [*PARSERS.builtin_names()]},
+    )
     regex: str | None = Field(default=None, description="Pattern with named groups, for parser: regex.")
+
+    @field_validator("parser")
+    @classmethod
+    def _known_parser(cls, name: str) -> str:
+        if name not in PARSERS:  # built-in names answer without reading entry points
+            raise ValueError(PARSERS.unknown(name))
+        return name
 
     @model_validator(mode="after")
     def _check_prompt(self) -> LLMGroup:
@@ -122,13 +136,16 @@ class LLMGroup(ColumnBase):
 
         return cls(kind="llm", fields=fields_from_model(model), **settings)
 
+    @override
     def output_names(self) -> list[str]:
         return list(self.fields)
 
     @property
     def label(self) -> str:
+        """How error messages name this group."""
         return self.name or ", ".join(self.fields)
 
+    @override
     def dependencies(self) -> set[str]:
         names: set[str] = set()
         for text, origin in ((self.prompt, "prompt"), (self.system, "system")):
@@ -136,6 +153,7 @@ class LLMGroup(ColumnBase):
                 names |= template_variables(text, origin)
         return names - TEMPLATE_GLOBALS - set(self.fields)
 
+    @override
     def column_schemas(self) -> list[ColumnSchema]:
         return [f.schema_for(n) for n, f in self.fields.items()]
 

@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from llmsynth.errors import SpecError
-from llmsynth.spec.dataset import COLUMN_KINDS, DatasetSpec
+from llmsynth.registry import KINDS
+from llmsynth.spec.dataset import COLUMN_KINDS, DatasetSpec, with_plugin_kinds
 from llmsynth.spec.yaml_safe import MAX_SPEC_BYTES, load_yaml
 
 
@@ -45,7 +46,7 @@ def spec_from_dict(data: Any, *, source: str = "<spec>", path: Path | None = Non
     if not isinstance(data, dict):
         raise SpecError(f"the top level must be a mapping, got {type(data).__name__}", source=source)
     try:
-        spec = DatasetSpec.model_validate(data)
+        spec = _model_for(data).model_validate(data)
     except ValidationError as exc:
         raise SpecError(format_validation_error(exc, data), source=source) from exc
     except RecursionError:  # pydantic walking a structure nested past Python's stack
@@ -54,9 +55,9 @@ def spec_from_dict(data: Any, *, source: str = "<spec>", path: Path | None = Non
         spec._source = path.resolve()
     # checks that need the whole spec run at load time, before any model loads: number ranges, file
     # references, then names, cycles and templates (read, parsed and checked against the sandbox)
-    from llmsynth.spec.graph import order_columns
     from llmsynth.spec.limits import check_limits
     from llmsynth.spec.paths import check_references
+    from llmsynth.spec.plan import order_columns
 
     try:
         check_limits(spec)
@@ -65,6 +66,18 @@ def spec_from_dict(data: Any, *, source: str = "<spec>", path: Path | None = Non
     except SpecError as exc:
         raise SpecError(str(exc), source=source) from exc
     return spec
+
+
+def _model_for(data: dict[str, Any]) -> type[DatasetSpec]:
+    """``DatasetSpec``, or its extension when a column names a kind another package registers."""
+    columns = data.get("columns")
+    named = {c.get("kind") for c in columns if isinstance(c, dict)} if isinstance(columns, list) else set()
+    plugins = frozenset(k for k in named if isinstance(k, str) and k not in COLUMN_KINDS and k in KINDS)
+    return with_plugin_kinds(plugins) if plugins else DatasetSpec
+
+
+def _known_kinds() -> list[str]:
+    return sorted({*COLUMN_KINDS, *KINDS.names()})
 
 
 def format_validation_error(exc: ValidationError, data: dict[str, Any]) -> str:
@@ -76,11 +89,11 @@ def format_validation_error(exc: ValidationError, data: dict[str, Any]) -> str:
         message = error["msg"]
         if error["type"] == "union_tag_invalid":
             tag = str(error.get("ctx", {}).get("tag", ""))
-            close = difflib.get_close_matches(tag, COLUMN_KINDS, n=1)
+            close = difflib.get_close_matches(tag, _known_kinds(), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            message = f"unknown column kind '{tag}'{hint}; known kinds: {', '.join(sorted(COLUMN_KINDS))}"
+            message = f"unknown column kind '{tag}'{hint}; known kinds: {', '.join(_known_kinds())}"
         elif error["type"] == "union_tag_not_found":
-            message = "missing 'kind' (one of: " + ", ".join(sorted(COLUMN_KINDS)) + ")"
+            message = "missing 'kind' (one of: " + ", ".join(_known_kinds()) + ")"
         elif error["type"] == "extra_forbidden":
             message = "unknown field (not allowed here)"
         lines.append(f"{where}: {message}" if where else message)

@@ -37,17 +37,20 @@ class Budget:
     calls: int = 0
 
     def produce(self, size: int) -> None:
+        """Charge ``size`` characters of produced values; over the limit is a TemplateLimitError."""
         self.work += size
         if self.work > MAX_WORK_CHARS:
             raise TemplateLimitError(f"the template produced over {MAX_WORK_CHARS:,} characters of values")
 
     def iterate(self, cost: int) -> None:
+        """Charge one loop iteration (and what it produced)."""
         self.loops += 1
         if self.loops > MAX_LOOP_ITERATIONS:
             raise TemplateLimitError(f"loops ran over {MAX_LOOP_ITERATIONS:,} iterations in one prompt")
         self.produce(cost)
 
     def call(self) -> None:
+        """Charge one call or filter."""
         self.calls += 1
         if self.calls > MAX_CALLS:
             raise TemplateLimitError(f"over {MAX_CALLS:,} calls and filters in one prompt")
@@ -73,10 +76,12 @@ def sized(value: Any) -> Any:
 
 
 def refuse_size(what: str, size: int, unit: str, limit: int) -> None:
+    """A TemplateLimitError when an operation would build more than ``limit``."""
     if size > limit:
         raise TemplateLimitError(f"{what} would build {size:,} {unit} (limit {limit:,})")
 
 
 def show(value: Any) -> str:
+    """A value shortened for an error message."""
     text = repr(value)
     return text if len(text) <= 20 else text[:17] + "..."

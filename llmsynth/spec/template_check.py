@@ -156,7 +156,7 @@ class _Checker:
         if node.name.startswith("_llmsynth") or node.name not in self.env.filters:
             raise TemplateRefused(f"unknown filter '{node.name}'{_suggest(node.name, self.env.filters)}", line)
         args = [self._const(a) for a in node.args]
-        kwargs = {k.key: self._const(k.value) for k in node.kwargs}
+        kwargs: dict[str, Any] = {str(k.key): self._const(k.value) for k in node.kwargs}
         if node.name == "attr" and args and isinstance(args[0], str) and args[0].startswith("_"):
             raise TemplateRefused(f"attribute '{args[0]}' is private (the sandbox forbids names starting with _)",
                                   line)

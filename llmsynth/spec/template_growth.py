@@ -24,6 +24,7 @@ from llmsynth.spec.template_budget import (
 
 
 def checked_mul(left: Any, right: Any) -> Any:
+    """``*`` that refuses results over the size limits (``'x' * 10**9``) before building them."""
     for seq, count in ((left, right), (right, left)):
         if isinstance(seq, str | list | tuple) and isinstance(count, int):
             is_text = isinstance(seq, str)
@@ -38,6 +39,7 @@ def checked_mul(left: Any, right: Any) -> Any:
 
 
 def checked_pow(left: Any, right: Any) -> Any:
+    """``**`` that refuses numbers with more digits than the limit."""
     if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
         bits = int(math.log2(abs(left)) * right) + 1
         if bits > MAX_INT_BITS:
@@ -47,6 +49,7 @@ def checked_pow(left: Any, right: Any) -> Any:
 
 
 def checked_add(left: Any, right: Any) -> Any:
+    """``+`` that refuses strings and lists over the size limits."""
     result = left + right  # both sides are already within the limits, so this is at most twice that
     return sized(result) if isinstance(result, str | list | tuple) else result
 
@@ -77,6 +80,7 @@ def check_format_string(fmt: str) -> None:
 
 
 def checked_mod(left: Any, right: Any) -> Any:
+    """``%`` formatting that refuses results over the size limits."""
     if isinstance(left, str):
         check_printf(left)
         return sized(left % right)
@@ -121,12 +125,12 @@ def _check_replace(text: Any, old: Any, new: Any, count: Any) -> None:
         refuse_size("replace()", len(text) + hits * (len(new) - len(old)), "characters", MAX_VALUE_CHARS)
 
 
-def _filter_center(value: Any, args: tuple, kwargs: dict) -> Any:
+def _filter_center(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     _width_at_most(_arg(args, kwargs, 0, "width", 80), "center")
     return value
 
 
-def _filter_indent(value: Any, args: tuple, kwargs: dict) -> Any:
+def _filter_indent(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     width = _arg(args, kwargs, 0, "width", 4)
     per_line = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
     lines = str(value).count("\n") + 1
@@ -134,20 +138,20 @@ def _filter_indent(value: Any, args: tuple, kwargs: dict) -> Any:
     return value
 
 
-def _filter_wordwrap(value: Any, args: tuple, kwargs: dict) -> Any:
+def _filter_wordwrap(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     wrap = _arg(args, kwargs, 2, "wrapstring", None)
     if isinstance(wrap, str):
         refuse_size("wordwrap()", len(str(value)) * (1 + len(wrap)), "characters", MAX_VALUE_CHARS)
     return value
 
 
-def _filter_format(value: Any, args: tuple, kwargs: dict) -> Any:
+def _filter_format(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if isinstance(value, str):
         check_printf(value)
     return value
 
 
-def _filter_join(value: Any, args: tuple, kwargs: dict) -> Any:
+def _filter_join(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     items = _materialised(value)
     separator = _arg(args, kwargs, 0, "d", "")
     if isinstance(separator, str) and not isinstance(items, dict):
@@ -155,55 +159,55 @@ def _filter_join(value: Any, args: tuple, kwargs: dict) -> Any:
     return items
 
 
-def _filter_replace(value: Any, args: tuple, kwargs: dict) -> Any:
+def _filter_replace(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     _check_replace(value, _arg(args, kwargs, 0, "old", None), _arg(args, kwargs, 1, "new", None),
                    _arg(args, kwargs, 2, "count", None))
     return value
 
 
-def _filter_batch(value: Any, args: tuple, kwargs: dict) -> Any:
+def _filter_batch(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     size = _arg(args, kwargs, 0, "linecount", 1)
     if isinstance(size, int) and size > MAX_ITEMS:
         raise TemplateLimitError(f"batch({size}) is over the limit of {MAX_ITEMS:,} items")
     return value
 
 
-def _filter_slice(value: Any, args: tuple, kwargs: dict) -> Any:
+def _filter_slice(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     slices = _arg(args, kwargs, 0, "slices", 1)
     if isinstance(slices, int) and slices > MAX_ITEMS:
         raise TemplateLimitError(f"slice({slices}) is over the limit of {MAX_ITEMS:,} slices")
     return value
 
 
-FILTER_CHECKS: dict[str, Callable[[Any, tuple, dict], Any]] = {
+FILTER_CHECKS: dict[str, Callable[[Any, tuple[Any, ...], dict[str, Any]], Any]] = {
     "center": _filter_center, "indent": _filter_indent, "wordwrap": _filter_wordwrap,
     "format": _filter_format, "join": _filter_join, "replace": _filter_replace,
     "batch": _filter_batch, "slice": _filter_slice, "list": lambda v, a, k: _materialised(v),
 }
 
 
-def _method_width(name: str) -> Callable[[str, tuple, dict], tuple]:
-    def check(text: str, args: tuple, kwargs: dict) -> tuple:
+def _method_width(name: str) -> Callable[[str, tuple[Any, ...], dict[str, Any]], tuple[Any, ...]]:
+    def check(text: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         _width_at_most(_arg(args, kwargs, 0, "width", 0), name)
         return args
 
     return check
 
 
-def _method_expandtabs(text: str, args: tuple, kwargs: dict) -> tuple:
+def _method_expandtabs(text: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     size = _arg(args, kwargs, 0, "tabsize", 8)
     if isinstance(size, int):
         refuse_size("expandtabs()", len(text) + text.count("\t") * max(size, 0), "characters", MAX_VALUE_CHARS)
     return args
 
 
-def _method_replace(text: str, args: tuple, kwargs: dict) -> tuple:
+def _method_replace(text: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     _check_replace(text, _arg(args, kwargs, 0, "old", None), _arg(args, kwargs, 1, "new", None),
                    _arg(args, kwargs, 2, "count", -1))
     return args
 
 
-def _method_join(text: str, args: tuple, kwargs: dict) -> tuple:
+def _method_join(text: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     if not args:
         return args
     items = _materialised(args[0])
@@ -211,7 +215,7 @@ def _method_join(text: str, args: tuple, kwargs: dict) -> tuple:
     return (items, *args[1:])
 
 
-def _method_translate(text: str, args: tuple, kwargs: dict) -> tuple:
+def _method_translate(text: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     table = args[0] if args else None
     if isinstance(table, dict):
         longest = max((len(v) for v in table.values() if isinstance(v, str)), default=1)
@@ -219,7 +223,7 @@ def _method_translate(text: str, args: tuple, kwargs: dict) -> tuple:
     return args
 
 
-STR_METHOD_CHECKS: dict[str, Callable[[str, tuple, dict], tuple]] = {
+STR_METHOD_CHECKS: dict[str, Callable[[str, tuple[Any, ...], dict[str, Any]], tuple[Any, ...]]] = {
     "center": _method_width("center"), "ljust": _method_width("ljust"), "rjust": _method_width("rjust"),
     "zfill": _method_width("zfill"), "expandtabs": _method_expandtabs, "replace": _method_replace,
     "join": _method_join, "translate": _method_translate,
@@ -227,6 +231,7 @@ STR_METHOD_CHECKS: dict[str, Callable[[str, tuple, dict], tuple]] = {
 
 
 def str_method(obj: Any) -> tuple[str, str] | None:
+    """(type name, method name) when ``obj`` is a bound string method whose growth is checked, else None."""
     owner = getattr(obj, "__self__", None)
     name = getattr(obj, "__name__", None)
     if isinstance(owner, str) and isinstance(name, str) and name in STR_METHOD_CHECKS:

@@ -23,6 +23,7 @@ from typing import Any
 from jinja2 import StrictUndefined, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from typing_extensions import override
 
 from llmsynth.spec.template_budget import (
     BUDGET,
@@ -99,6 +100,7 @@ def _size_guard(value: Any) -> Any:
 
 
 def checked_range(*args: int) -> range:
+    """``range`` limited to the loop budget."""
     numbers = range(*args)
     try:
         size = len(numbers)
@@ -134,9 +136,11 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         self.filters[LOOP_GUARD] = _loop_guard
         self.filters[SIZE_GUARD] = _size_guard
 
+    @override
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         return BINOPS[operator](left, right)
 
+    @override
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _count_call()
         method = str_method(__obj)
@@ -144,6 +148,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
             args = STR_METHOD_CHECKS[method[1]](method[0], args, kwargs)
         return sized(super().call(__context, __obj, *args, **kwargs))
 
+    @override
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)
         if wrapped is not None:

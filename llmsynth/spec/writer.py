@@ -20,6 +20,7 @@ _MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})T00:00:00$")
 
 
 def spec_yaml(spec: DatasetSpec) -> str:
+    """The spec as YAML, defaults left out (what ``llmsynth fit`` writes and ``load_spec`` reads back)."""
     from ruamel.yaml import YAML
 
     data = _plain(spec.model_dump(mode="python", exclude_defaults=True, warnings=False))

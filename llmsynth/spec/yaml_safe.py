@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import yaml
+from typing_extensions import override
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from llmsynth.errors import SpecError
@@ -39,6 +40,7 @@ _FLOAT_1_2 = re.compile(
 class _Loader(yaml.SafeLoader):
     """Safe loader that refuses duplicate keys and counts the nodes aliases expand to."""
 
+    @override
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, Node] = {}
         for key_node, _ in node.value:

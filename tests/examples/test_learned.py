@@ -16,7 +16,7 @@ from sklearn.mixture import GaussianMixture
 import llmsynth
 from llmsynth.scaffold.registry import build_sampler
 from llmsynth.spec import DatasetSpec
-from llmsynth.spec.samplers import MixtureSpec, TreeSpec
+from llmsynth.spec.kinds import MixtureSpec, TreeSpec
 
 Loader = Callable[[str], DatasetSpec]
 

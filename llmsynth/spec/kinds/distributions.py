@@ -11,8 +11,9 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
+from typing_extensions import override
 
-from llmsynth.spec.sampler_common import (
+from llmsynth.spec.kinds.base import (
     AnyParam,
     Bounds,
     ByColumn,
@@ -55,6 +56,7 @@ class NormalSpec(DistributionColumn):
     mean: AnyParam = 0.0
     sd: PositiveParam = 1.0
 
+    @override
     def scipy_args(self, p: Resolve) -> tuple[str, dict[str, Any]]:
         return "norm", {"loc": p(self.mean), "scale": p(self.sd)}
 
@@ -74,9 +76,11 @@ class TruncNormalSpec(NormalSpec):
             raise invalid("low", f"low ({self.low}) must be below high ({self.high})")
         return self
 
+    @override
     def support(self) -> Bounds:
         return (self.low, self.high)
 
+    @override
     def truncation(self) -> Bounds | None:
         return intersect(self.support(), self.bounds)
 
@@ -95,9 +99,11 @@ class UniformSpec(DistributionColumn):
             raise invalid("low", f"low ({low}) must be below high ({high})")
         return self
 
+    @override
     def support(self) -> Bounds:
         return (constant(self.low), constant(self.high))
 
+    @override
     def scipy_args(self, p: Resolve) -> tuple[str, dict[str, Any]]:
         low = p(self.low)
         return "uniform", {"loc": low, "scale": p(self.high) - low}
@@ -110,9 +116,11 @@ class LogNormalSpec(DistributionColumn):
     mu: AnyParam = 0.0
     sigma: PositiveParam = 1.0
 
+    @override
     def support(self) -> Bounds:
         return (0.0, None)
 
+    @override
     def scipy_args(self, p: Resolve) -> tuple[str, dict[str, Any]]:
         return "lognorm", {"s": p(self.sigma), "scale": math.e ** p(self.mu)}
 
@@ -123,9 +131,11 @@ class ExponentialSpec(DistributionColumn):
     kind: Literal["exponential"]
     scale: PositiveParam = 1.0
 
+    @override
     def support(self) -> Bounds:
         return (0.0, None)
 
+    @override
     def scipy_args(self, p: Resolve) -> tuple[str, dict[str, Any]]:
         return "expon", {"scale": p(self.scale)}
 
@@ -137,9 +147,11 @@ class GammaSpec(DistributionColumn):
     shape: PositiveParam
     scale: PositiveParam = 1.0
 
+    @override
     def support(self) -> Bounds:
         return (0.0, None)
 
+    @override
     def scipy_args(self, p: Resolve) -> tuple[str, dict[str, Any]]:
         return "gamma", {"a": p(self.shape), "scale": p(self.scale)}
 
@@ -151,16 +163,20 @@ class BetaSpec(DistributionColumn):
     a: PositiveParam
     b: PositiveParam
 
+    @override
     def support(self) -> Bounds:
         return (0.0, 1.0)
 
+    @override
     def scipy_args(self, p: Resolve) -> tuple[str, dict[str, Any]]:
         return "beta", {"a": p(self.a), "b": p(self.b)}
 
 
 class DiscreteColumn(DistributionColumn):
+    """Laws on the integers: values are whole numbers and promises use the pmf."""
     @property
     def discrete(self) -> bool:
+        """Always true: these laws live on the integers."""
         return True
 
 
@@ -170,9 +186,11 @@ class PoissonSpec(DiscreteColumn):
     kind: Literal["poisson"]
     lam: PositiveParam
 
+    @override
     def support(self) -> Bounds:
         return (0.0, None)
 
+    @override
     def scipy_args(self, p: Resolve) -> tuple[str, dict[str, Any]]:
         return "poisson", {"mu": p(self.lam)}
 
@@ -184,9 +202,11 @@ class BinomialSpec(DiscreteColumn):
     n: CountParam
     p: ProbParam
 
+    @override
     def support(self) -> Bounds:
         return (0.0, constant(self.n))
 
+    @override
     def scipy_args(self, p: Resolve) -> tuple[str, dict[str, Any]]:
         return "binom", {"n": p(self.n), "p": p(self.p)}
 
@@ -204,9 +224,11 @@ class NegBinomialSpec(DiscreteColumn):
             raise invalid("p", "p must be greater than 0")
         return self
 
+    @override
     def support(self) -> Bounds:
         return (0.0, None)
 
+    @override
     def scipy_args(self, p: Resolve) -> tuple[str, dict[str, Any]]:
         return "nbinom", {"n": p(self.n), "p": p(self.p)}
 
@@ -240,13 +262,16 @@ class ScipySpec(DistributionColumn):
 
     @property
     def discrete(self) -> bool:
+        """Whether the scipy distribution is discrete (it has a pmf)."""
         import scipy.stats
 
         return isinstance(getattr(scipy.stats, self.dist), scipy.stats.rv_discrete)
 
+    @override
     def scipy_args(self, p: Resolve) -> tuple[str, dict[str, Any]]:
         return self.dist, {k: p(v) for k, v in self.params.items()}
 
+    @override
     def constant_args(self) -> tuple[str, dict[str, float]] | None:
         if any(isinstance(v, ByColumn) for v in self.params.values()):
             return None

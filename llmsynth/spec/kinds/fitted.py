@@ -13,8 +13,9 @@ import math
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
+from typing_extensions import override
 
-from llmsynth.spec.sampler_common import Bounds, NumericColumn, SamplerColumn, invalid
+from llmsynth.spec.kinds.base import Bounds, NumericColumn, SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
 
 
@@ -48,10 +49,12 @@ class QuantilesSpec(NumericColumn):
 
     @property
     def discrete(self) -> bool:
+        """Quantile functions of integers and dates step; numbers are continuous."""
         return self.type == "integer"
 
     @property
     def integer_output(self) -> bool:
+        """Whether the column is written as integers."""
         return self.type == "integer"  # type number with round 0 keeps floats (a float column of whole numbers)
 
     def numbers(self) -> list[float]:
@@ -61,10 +64,12 @@ class QuantilesSpec(NumericColumn):
             return [(v - epoch).total_seconds() for v in self.values if isinstance(v, dt.datetime)]
         return [float(v) for v in self.values]  # type: ignore[arg-type]
 
+    @override
     def support(self) -> Bounds:
         numbers = self.numbers()
         return (numbers[0], numbers[-1])
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         if self.type in ("date", "datetime"):
             return [ColumnSchema(name=self.name, type=self.type)]
@@ -112,6 +117,7 @@ class DiscreteSpec(SamplerColumn):
 
     @property
     def integer_output(self) -> bool:
+        """Whether every value is a whole number, so the column is written as integers."""
         if self.type is not None:
             return self.type == "integer"
         return all(float(k).is_integer() for k in self.probabilities)
@@ -122,6 +128,7 @@ class DiscreteSpec(SamplerColumn):
         total = sum(self.probabilities.values())
         return values, [self.probabilities[v] / total for v in values]
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         values = sorted(self.probabilities)
         kind = "integer" if self.integer_output else "number"

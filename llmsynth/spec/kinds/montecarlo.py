@@ -7,10 +7,11 @@ import ast
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
+from typing_extensions import override
 
 from llmsynth.spec.base import StrictModel
-from llmsynth.spec.expression import RANDOM_FUNCTIONS, expression_names, parse_expression
-from llmsynth.spec.sampler_common import Bounds, NumericColumn, invalid
+from llmsynth.spec.kinds.base import Bounds, NumericColumn, invalid
+from llmsynth.spec.kinds.expression import RANDOM_FUNCTIONS, expression_names, parse_expression
 
 
 class DensitySpec(NumericColumn):
@@ -52,6 +53,7 @@ class DensitySpec(NumericColumn):
             raise invalid("low", f"low ({self.low}) must be below high ({self.high})")
         return self
 
+    @override
     def support(self) -> Bounds:
         return (self.low, self.high)
 
@@ -105,6 +107,7 @@ class EmpiricalSpec(NumericColumn):
             raise invalid("column", "'column' only applies with 'file'")
         return self
 
+    @override
     def support(self) -> Bounds:
         if self.values is not None:
             return (min(self.values), max(self.values))

@@ -1,6 +1,6 @@
 """Evaluate checked expression trees with numpy, node by node: no Python ``eval`` of user text.
 
-``llmsynth.spec.expression`` has already whitelisted the tree; here each node maps to a numpy
+``llmsynth.spec.kinds.expression`` has already whitelisted the tree; here each node maps to a numpy
 operation on whole columns. Random calls do not draw while evaluating: ``draw_random`` makes their
 draws first (standard normals, uniforms, exponentials; no column read), so the engine can draw them
 per fixed block of rows, and the evaluator maps them with the call's parameters.
@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from typing_extensions import override
 
 from llmsynth.errors import ExpressionError, GenerationError
 from llmsynth.scaffold.base import Material, Sampler, rows_of
 from llmsynth.scaffold.promises import LinearPromise, Promise
-from llmsynth.spec.expression import parse_expression
+from llmsynth.spec.kinds.expression import ExpressionColumn, parse_expression
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -111,11 +112,13 @@ class Evaluator:
         self.calls = 0
 
     def __call__(self, tree: ast.Expression) -> np.ndarray:
+        """The expression's values for the current table (one numpy operation per node)."""
         with np.errstate(all="ignore"):  # division by zero etc. become inf/nan, checked by the caller
             value = self.visit(tree.body)
         return np.broadcast_to(np.asarray(value), (self.n,)).copy()
 
     def visit(self, node: ast.AST) -> Any:
+        """Dispatch a node to its numpy operation; only whitelisted nodes reach here."""
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.Name):
@@ -182,13 +185,13 @@ class Evaluator:
 def _random_values(name: str, p: dict[str, Any], draw: np.ndarray) -> np.ndarray:
     """Values of one random call from its draws: location-scale maps, or a discrete law's inverse."""
     if name == "normal":
-        return p["loc"] + p["scale"] * draw
+        return np.asarray(p["loc"] + p["scale"] * draw)
     if name == "lognormal":
-        return np.exp(p["mean"] + p["sigma"] * draw)
+        return np.asarray(np.exp(p["mean"] + p["sigma"] * draw))
     if name == "uniform":
-        return p["low"] + (p["high"] - p["low"]) * draw
+        return np.asarray(p["low"] + (p["high"] - p["low"]) * draw)
     if name == "exponential":
-        return p["scale"] * draw
+        return np.asarray(p["scale"] * draw)
     from llmsynth.scaffold.numeric import law_values
 
     if name == "poisson":
@@ -296,25 +299,30 @@ def _with_missing(values: np.ndarray, missing: np.ndarray, integer: bool) -> Any
     return out
 
 
-def _scale(form: tuple[dict[str, float], float, float] | None, factor: float) -> Any:
+def _scale(
+    form: tuple[dict[str, float], float, float] | None, factor: float
+) -> tuple[dict[str, float], float, float] | None:
     if form is None:
         return None
     return {k: v * factor for k, v in form[0].items()}, form[1] * factor, form[2] * factor**2
 
 
-class ExpressionSampler(Sampler):
+class ExpressionSampler(Sampler[ExpressionColumn]):
     """``kind: expression``: a column computed from the columns before it, plus seeded noise.
 
     Rows where a column it reads is missing are missing too (no error for their NaN results).
     """
 
+    @override
     def fit(self) -> ExpressionSampler:
         self.tree_ = parse_expression(self.spec.expr)
         return self
 
+    @override
     def draw(self, n: int, rng: np.random.Generator) -> Material:
         return {"rows": np.empty((n, 0)), **draw_random(self.tree_, n, rng)}
 
+    @override
     def finish(self, material: Material, context: pd.DataFrame | None) -> pd.DataFrame:
         spec, n = self.spec, rows_of(material)
         names: dict[str, Any] = {}
@@ -339,6 +347,7 @@ class ExpressionSampler(Sampler):
             values = values.astype(np.int64)
         return pd.DataFrame({spec.name: values})
 
+    @override
     def promises(self) -> list[Promise]:
         if self.spec.clip is not None or self.spec.round is not None:
             return []

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from llmsynth.errors import GenerationError, SpecError
-from llmsynth.scaffold.expressions import evaluate
+from llmsynth.scaffold.expression import evaluate
 from llmsynth.scaffold.promises import LinearPromise
 
 

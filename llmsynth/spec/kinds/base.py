@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, PlainValidator, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+from typing_extensions import override
 
 from llmsynth.spec.base import ColumnBase, StrictModel
 
@@ -34,6 +35,7 @@ class ByColumn(StrictModel):
         return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
 
     def values(self) -> list[float]:
+        """Every value the mapping can give, for range checks."""
         return [*self.map.values(), *([self.default] if self.default is not None else [])]
 
 
@@ -94,6 +96,7 @@ def constant(value: Param) -> float | None:
 
 
 def check_bounds(bounds: Bounds | None, field: str) -> None:
+    """A SpecError unless ``bounds`` is an ordered (low, high) pair."""
     if bounds is not None and None not in bounds and bounds[0] >= bounds[1]:  # type: ignore[operator]
         raise invalid(field, f"low ({bounds[0]}) must be below high ({bounds[1]})")
 
@@ -119,6 +122,7 @@ def check_matrix(rows: list[list[float]], size: int, what: str) -> None:
 
 
 def min_eigenvalue(rows: list[list[float]]) -> float:
+    """The smallest eigenvalue of a symmetric matrix (negative means not a valid covariance)."""
     import numpy as np  # lazy: the spec stays importable without numpy's start-up cost
 
     return float(np.linalg.eigvalsh(np.asarray(rows, dtype=float)).min())
@@ -135,6 +139,7 @@ class SamplerColumn(ColumnBase):
         default=0.0, ge=0, lt=1, description="Share of values left missing, at random (MCAR)."
     )
 
+    @override
     def dependencies(self) -> set[str]:
         return {p.by for p in _params(self)} - set(self.output_names())
 
@@ -146,6 +151,7 @@ class SamplerColumn(ColumnBase):
         """Type and bounds of each output column, before missing values are considered."""
         return ColumnBase.column_schemas(self)
 
+    @override
     def column_schemas(self) -> list[Any]:
         rates = self.null_rates()
         return [s.model_copy(update={"nullable": True}) if rates.get(s.name) else s for s in self.value_schemas()]
@@ -185,6 +191,7 @@ class NumericColumn(SamplerColumn):
 
     @property
     def discrete(self) -> bool:
+        """Whether values are whole numbers by nature (Poisson, binomial, ...)."""
         return False
 
     def support(self) -> Bounds:
@@ -203,8 +210,10 @@ class NumericColumn(SamplerColumn):
 
     @property
     def integer_output(self) -> bool:
+        """Whether the column is written as integers (a discrete law or round: 0)."""
         return self.discrete or self.round == 0
 
+    @override
     def value_schemas(self) -> list[Any]:
         from llmsynth.spec.schema import ColumnSchema
 
@@ -223,4 +232,34 @@ class DataSource(StrictModel):
     rows: list[dict[str, Any]] | None = Field(default=None, min_length=1, description="Inline sample rows.")
 
     def has_data(self) -> bool:
+        """Whether sample data is given (a file or inline rows)."""
         return self.file is not None or self.rows is not None
+
+
+_PSD_TOLERANCE = 1e-10
+
+def check_psd(rows: list[list[float]], what: str, repair: bool) -> None:
+    """A SpecError unless the matrix is positive semi-definite (or ``repair`` asks for the nearest one)."""
+    smallest = min_eigenvalue(rows)
+    if smallest < -_PSD_TOLERANCE and not repair:
+        raise invalid(
+            what,
+            f"is not positive semi-definite (smallest eigenvalue {smallest:.4g}); fix it or set "
+            "repair: true to use the nearest valid matrix",
+        )
+
+
+def check_correlation(rows: list[list[float]], size: int, what: str = "corr") -> None:
+    """A SpecError unless the matrix is a correlation matrix: square, unit diagonal, entries in [-1, 1]."""
+    check_matrix(rows, size, what)
+    for i, row in enumerate(rows):
+        if abs(row[i] - 1) > 1e-9:
+            raise invalid(what, f"must have 1 on the diagonal, got {row[i]} at [{i}][{i}]")
+        if any(not -1 <= v <= 1 for v in row):
+            raise invalid(what, f"entries must lie in [-1, 1] (row {i}: {row})")
+
+
+def check_unique(names: list[str]) -> None:
+    """A SpecError when a column name repeats."""
+    if len(set(names)) != len(names):
+        raise invalid("columns", f"columns repeat a name: {names}")

@@ -7,12 +7,18 @@ expressions, samplers) are then generated for each of its rows: enrichment of re
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
+from typing_extensions import override
 
-from llmsynth.spec.sampler_common import SamplerColumn, invalid
+from llmsynth.spec.kinds.base import SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
+
+if TYPE_CHECKING:  # the spec never imports pandas at run time
+    import pandas as pd
+
+    from llmsynth.spec.dataset import DatasetSpec
 
 
 class DataSpec(SamplerColumn):
@@ -37,52 +43,56 @@ class DataSpec(SamplerColumn):
         """The DataFrame attached with ``with_frame`` (None when rows come from ``file``)."""
         return self._frame
 
-    def with_frame(self, frame: Any) -> DataSpec:
+    def with_frame(self, frame: pd.DataFrame) -> DataSpec:
         """A copy that takes its rows from ``frame`` (a pandas DataFrame) instead of ``file``."""
         copy = self.model_copy()
         copy._frame = frame
         return copy
 
+    @override
     def output_names(self) -> list[str]:
         return list(self.columns)
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         # existing values are taken as they are (missing ones included): only the new columns are checked
         return [ColumnSchema(name=name, type="string", nullable=True) for name in self.columns]
 
     @property
     def label(self) -> str:
+        """How error messages name this entry."""
         return f"data: {', '.join(self.columns)}" if len(self.columns) <= 4 else f"data ({len(self.columns)} columns)"
 
 
 DATA_SPECS = (DataSpec,)
 
 
-def with_rows(spec: Any, frame: Any) -> Any:
+def with_rows(spec: DatasetSpec, frame: pd.DataFrame) -> DatasetSpec:
     """``spec`` taking its existing rows from ``frame``: into its one ``kind: data`` entry, or, when it has
     none, a new first entry carrying every column of ``frame`` that the spec does not generate itself."""
     from llmsynth.errors import SpecError
-    from llmsynth.spec.dataset import DatasetSpec
-    from llmsynth.spec.graph import order_columns
+    from llmsynth.spec.plan import order_columns
 
-    entries = [i for i, c in enumerate(spec.columns) if isinstance(c, DataSpec)]
+    entries = [(i, c) for i, c in enumerate(spec.columns) if isinstance(c, DataSpec)]
     if len(entries) > 1:
         raise SpecError("data= fills one 'kind: data' entry, and this spec has several", source=_source(spec))
     columns = list(spec.columns)
     if entries:
-        columns[entries[0]] = columns[entries[0]].with_frame(frame)
+        index, entry = entries[0]
+        columns[index] = entry.with_frame(frame)
     else:
         own = set(spec.column_names)
         carried = [str(c) for c in frame.columns if str(c) not in own]
         if not carried:
             raise SpecError("data= has no column the spec does not generate itself", source=_source(spec))
         columns.insert(0, DataSpec(kind="data", columns=carried).with_frame(frame.rename(columns=str)))
-    fields = {name: getattr(spec, name) for name in DatasetSpec.model_fields}
-    copy = DatasetSpec.model_validate({**fields, "columns": columns})
+    model = type(spec)  # DatasetSpec, or its extension with plugin kinds
+    fields = {name: getattr(spec, name) for name in model.model_fields}
+    copy = model.model_validate({**fields, "columns": columns})
     copy._source = spec._source
     order_columns(copy)
     return copy
 
 
-def _source(spec: Any) -> str | None:
+def _source(spec: DatasetSpec) -> str | None:
     return str(spec.source) if spec.source is not None else None

@@ -11,19 +11,22 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
+from typing_extensions import override
 
-from llmsynth.spec.expression import ExpressionColumn
-from llmsynth.spec.sampler_basic import BooleanSpec, CategoricalSpec, DateSpec, IntegerSpec
-from llmsynth.spec.sampler_common import SamplerColumn, invalid
-from llmsynth.spec.sampler_dists import DIST_SPECS
-from llmsynth.spec.sampler_fitted import FITTED_SPECS
-from llmsynth.spec.sampler_groups import GROUP_SPECS
-from llmsynth.spec.sampler_montecarlo import MONTE_CARLO_SPECS
+from llmsynth.spec.kinds.base import SamplerColumn, invalid
+from llmsynth.spec.kinds.basic import BooleanSpec, CategoricalSpec, DateSpec, IntegerSpec
+from llmsynth.spec.kinds.distributions import DIST_SPECS
+from llmsynth.spec.kinds.expression import ExpressionColumn
+from llmsynth.spec.kinds.fitted import FITTED_SPECS
+from llmsynth.spec.kinds.fixed_sum import FIXED_SUM_SPECS
+from llmsynth.spec.kinds.mixture import MIXTURE_SPECS
+from llmsynth.spec.kinds.montecarlo import MONTE_CARLO_SPECS
+from llmsynth.spec.kinds.multivariate import MULTIVARIATE_SPECS
 from llmsynth.spec.schema import ColumnSchema
 
 _CASE_TYPES = (
     *DIST_SPECS, *FITTED_SPECS, CategoricalSpec, BooleanSpec, IntegerSpec, DateSpec,
-    *MONTE_CARLO_SPECS, *GROUP_SPECS, ExpressionColumn,
+    *MONTE_CARLO_SPECS, *MULTIVARIATE_SPECS, *FIXED_SUM_SPECS, *MIXTURE_SPECS, ExpressionColumn,
 )
 Case = Annotated[Union[_CASE_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
 
@@ -79,9 +82,11 @@ class ConditionalSpec(SamplerColumn):
         """(value, entry) for every case, then (None, default) when there is one."""
         return [*self.cases.items(), *([(None, self.default)] if self.default is not None else [])]
 
+    @override
     def output_names(self) -> list[str]:
         return list(self.columns)
 
+    @override
     def dependencies(self) -> set[str]:
         needs = {self.by}
         for _, entry in self.entries():

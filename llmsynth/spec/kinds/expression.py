@@ -1,7 +1,7 @@
 """Expression columns (``weight = 2.5 * height + 50 + normal(0, 5)``): parsed with ``ast``, never eval'd.
 
 The spec side only checks the expression and finds the columns it reads; evaluation lives in
-``llmsynth.scaffold.expressions``.
+``llmsynth.scaffold.expression``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import warnings
 from typing import Literal
 
 from pydantic import Field, field_validator
+from typing_extensions import override
 
 from llmsynth.spec.base import ColumnBase
 from llmsynth.spec.schema import ColumnSchema
@@ -84,9 +85,11 @@ class ExpressionColumn(ColumnBase):
         parse_expression(value)
         return value
 
+    @override
     def dependencies(self) -> set[str]:
         return expression_names(self.expr)
 
+    @override
     def column_schemas(self) -> list[ColumnSchema]:
         low, high = self.clip if self.clip else (None, None)
         kind = self.type or self._inferred_type()

@@ -7,8 +7,9 @@ import math
 from typing import Literal
 
 from pydantic import Field, model_validator
+from typing_extensions import override
 
-from llmsynth.spec.sampler_common import ProbParam, SamplerColumn, invalid
+from llmsynth.spec.kinds.base import ProbParam, SamplerColumn, invalid
 from llmsynth.spec.schema import ColumnSchema
 
 Weights = list[str] | dict[str, float]
@@ -59,9 +60,11 @@ class CategoricalSpec(SamplerColumn):
         tables = self.categories if isinstance(self.categories, dict) else {}
         return {str(k): normalised_weights(v) for k, v in tables.items()}  # type: ignore[arg-type]
 
+    @override
     def dependencies(self) -> set[str]:
         return super().dependencies() | ({self.by} if self.by else set())
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         if self.by is None:
             choices = tuple(self.categories)
@@ -106,6 +109,7 @@ class BooleanSpec(SamplerColumn):
     name: str
     p: ProbParam = 0.5
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         return [ColumnSchema(name=self.name, type="boolean")]
 
@@ -124,6 +128,7 @@ class IntegerSpec(SamplerColumn):
             raise invalid("low", f"low ({self.low}) must not exceed high ({self.high})")
         return self
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         return [ColumnSchema(name=self.name, type="integer", minimum=self.low, maximum=self.high)]
 
@@ -144,6 +149,7 @@ class DateSpec(SamplerColumn):
             raise invalid("start", f"start ({self.start}) must be before end ({self.end})")
         return self
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         return [ColumnSchema(name=self.name, type="date" if self.kind == "date" else "datetime")]
 
@@ -162,8 +168,10 @@ class IdSpec(SamplerColumn):
 
     @property
     def integer_output(self) -> bool:
+        """Ids are integers unless they are text (uuid, a prefix)."""
         return self.style == "sequence" and not self.prefix and self.width is None
 
+    @override
     def value_schemas(self) -> list[ColumnSchema]:
         return [
             ColumnSchema(name=self.name, type="integer" if self.integer_output else "string", unique=True)
