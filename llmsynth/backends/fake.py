@@ -58,9 +58,11 @@ class FakeBackend:
 
     @classmethod
     def from_config(cls, config: ModelConfig) -> FakeBackend:
+        """Build the backend a spec's model section asks for."""
         return cls()
 
     def format_chat(self, messages: list[Message]) -> str:
+        """The prompt text for chat messages, as this model's chat template writes it."""
         return plain_chat(messages)
 
     def generate(
@@ -73,6 +75,7 @@ class FakeBackend:
         top_p: float,
         seed: int,
     ) -> list[str]:
+        """One answer text per prompt (see ``Backend.generate``)."""
         self.calls.append(Call(list(prompts), schema, max_new_tokens, temperature, top_p, seed))
         rng = np.random.default_rng(seed)
         out = [self._answer(prompt, schema, rng) for prompt in prompts]

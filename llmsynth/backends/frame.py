@@ -39,6 +39,7 @@ class Slot:
 
     @property
     def name(self) -> str:
+        """The field's column name."""
         return self.schema.name
 
 

@@ -111,6 +111,7 @@ class FrameDecoder:
         self._everything = torch.ones(vocab.size, dtype=torch.bool)
 
     def encode(self, text: str) -> list[int]:
+        """Token ids of a fixed text, cached: the same closers and keys recur in every row."""
         if text not in self._encoded:
             self._encoded[text] = self.vocab.encode(text) if text else []
         return self._encoded[text]

@@ -37,6 +37,7 @@ class Vocabulary:
         self._number_closers: dict[str, np.ndarray] = {}
 
     def encode(self, text: str) -> list[int]:
+        """Canonical token ids of a text, without special tokens."""
         ids: list[int] = self.tokenizer.encode(text, add_special_tokens=False)
         return ids
 
@@ -94,6 +95,7 @@ class CandidateTrie:
 
     @property
     def size(self) -> int:
+        """Nodes in the trie: the tokens a scoring pass feeds."""
         return len(self.tokens)
 
     def end_node(self, candidate: int) -> int:
@@ -103,6 +105,7 @@ class CandidateTrie:
 
 
 def build_trie(vocab: Vocabulary, slot: Slot) -> CandidateTrie:
+    """The token trie of an enum slot's candidates, with the maps rejection sampling walks."""
     trie = CandidateTrie(closer=vocab.encode(slot.closer), ends=vocab.starting_with(slot.closer[:1]))
     index: dict[tuple[int, ...], int] = {}
     for number, candidate in enumerate(slot.candidates):
@@ -140,5 +143,6 @@ class FrameTokens:
 
     @classmethod
     def build(cls, vocab: Vocabulary, frame: Frame) -> FrameTokens:
+        """Tokenise the frame's fixed text and build every enum slot's trie."""
         tries = {i: build_trie(vocab, s) for i, s in enumerate(frame.slots) if s.kind == "enum"}
         return cls(frame, vocab.encode(frame.opening), tries)

@@ -19,25 +19,29 @@ from typing import Any
 
 import torch
 from transformers.cache_utils import Cache, DynamicLayer
+from typing_extensions import override
 
 
 class GrowingLayer(DynamicLayer):
     """One layer's keys and values in a preallocated buffer; attention sees the filled part as a view."""
 
     def __init__(self, keys: torch.Tensor, values: torch.Tensor, length: int) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # transformers' layer is not annotated
         self.set_buffers(keys, values)
         self.length = length
         self.is_initialized = True
         self.device = keys.device
 
     def set_buffers(self, keys: torch.Tensor, values: torch.Tensor) -> None:
+        """Point the layer at new buffers (after a move); attention reads them as a view."""
         self.key_buffer, self.value_buffer = keys, values
         self.keys, self.values = keys, values
 
+    @override
     def lazy_initialization(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
         raise RuntimeError("GrowingLayer buffers are allocated up front")
 
+    @override
     def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args: Any, **kwargs: Any
                ) -> tuple[torch.Tensor, torch.Tensor]:
         end = self.length + key_states.shape[-2]
@@ -46,9 +50,11 @@ class GrowingLayer(DynamicLayer):
         self.length = end
         return self.key_buffer[:, :, :end], self.value_buffer[:, :, :end]
 
+    @override
     def get_mask_sizes(self, query_length: int) -> tuple[int, int]:
         return self.length + query_length, 0
 
+    @override
     def get_seq_length(self) -> int:
         return self.length
 
@@ -64,6 +70,7 @@ class Feed:
     keep: list[bool] = field(default_factory=list)  # part of the row's text (chain) or provisional (candidate)
 
     def chain(self, token: int, position: int) -> int:
+        """Append a token of the row's text; it sees every earlier chain token of the pass."""
         index = len(self.tokens)
         chain_before = [i for i, kept in enumerate(self.keep) if kept]
         self.tokens.append(token)
@@ -85,6 +92,7 @@ class Feed:
         return local
 
     def node(self, token: int, position: int, ancestors: list[int]) -> int:
+        """Append a provisional candidate token; it sees the chain and its own ancestors only."""
         index = len(self.tokens)
         chain = [i for i, kept in enumerate(self.keep) if kept]
         self.tokens.append(token)
@@ -117,6 +125,7 @@ class RowMemory:
 
     @property
     def rows(self) -> int:
+        """Rows in the batch."""
         return int(self.visible.shape[0])
 
     def _grow(self, needed: int) -> None:
@@ -167,10 +176,12 @@ class RowMemory:
         return output.last_hidden_state, start
 
     def show(self, row: int, columns: list[int]) -> None:
+        """Make columns of a row visible to its later tokens (a chosen candidate's nodes)."""
         for column in columns:
             self.visible[row, column] = True
 
     def hide(self, row: int, columns: list[int]) -> None:
+        """Hide columns of a row from its later tokens (a rejected draw, text past a cut)."""
         for column in columns:
             self.visible[row, column] = False
 

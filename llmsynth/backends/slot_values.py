@@ -94,6 +94,7 @@ def date_feasible(text: str) -> bool:
 
 
 def date_complete(text: str) -> bool:
+    """Whether the text is a whole valid ISO date."""
     if len(text) != 10 or not date_feasible(text):
         return False
     try:

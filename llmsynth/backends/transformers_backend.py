@@ -51,9 +51,11 @@ class TransformersBackend:
 
     @classmethod
     def from_config(cls, config: ModelConfig) -> TransformersBackend:
+        """Build the backend a spec's model section asks for."""
         return cls(load_model(config), grammar=config.grammar, batch_size=config.batch_size)
 
     def format_chat(self, messages: list[Message]) -> str:
+        """The prompt text for chat messages, as this model's chat template writes it."""
         if not self.has_chat_template:
             return plain_chat(messages)
         text: str = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
@@ -69,6 +71,7 @@ class TransformersBackend:
         top_p: float,
         seed: int,
     ) -> list[str]:
+        """One answer text per prompt (see ``Backend.generate``)."""
         if not prompts:
             return []
         encoded = self.tokenizer(prompts, add_special_tokens=False)["input_ids"]
@@ -144,6 +147,7 @@ class TransformersBackend:
 
     @property
     def decoder(self) -> Any:
+        """The frame decoder, built on first use (it tokenises the whole vocabulary once)."""
         if self._decoder is None:
             from llmsynth.backends.frame_decoder import FrameDecoder
             from llmsynth.backends.frame_tokens import Vocabulary
@@ -184,7 +188,7 @@ class TransformersBackend:
         per_row = 2 * layers * heads * head_dim * width * (prompt_tokens + new_tokens)
         per_row += 4 * int(config.vocab_size) * 2  # logits and sampling buffers of one step
         fits = int(0.5 * free // max(per_row, 1))
-        return max(1, min(MAX_GPU_BATCH, 2 ** int(np.log2(max(fits, 1)))))
+        return max(1, min(MAX_GPU_BATCH, 1 << int(np.log2(max(fits, 1)))))
 
     def _batch(
         self, ids: list[list[int]], schema: type[BaseModel] | None, max_new_tokens: int,

@@ -38,7 +38,8 @@ def calibrated(probabilities: np.ndarray, factors: np.ndarray) -> np.ndarray:
     weighted = probabilities * factors
     totals = weighted.sum(axis=1, keepdims=True)
     uniform = np.full_like(weighted, 1.0 / weighted.shape[1])
-    return np.divide(weighted, totals, out=uniform, where=totals > 0)
+    result: np.ndarray = np.divide(weighted, totals, out=uniform, where=totals > 0)
+    return result
 
 
 def expected_cramers_v(variable: Sequence[Any], probabilities: np.ndarray) -> float | None:

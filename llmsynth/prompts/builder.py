@@ -89,7 +89,7 @@ class PromptBuilder:
         # examples that carry every variable the prompt needs become real conversation turns
         self.shots = bool(self.examples) and all(self.needs <= set(context) for context, _ in self.examples)
 
-    def _check_example(self, index: int, example: dict[str, Any], model: type[BaseModel]) -> tuple[dict, str]:
+    def _check_example(self, index: int, example: dict[str, Any], model: type[BaseModel]) -> tuple[dict[str, Any], str]:
         names = list(self.group.fields)
         missing = [n for n in names if n not in example]
         if missing:
@@ -124,6 +124,7 @@ class PromptBuilder:
         return f"{head}\n\n{tail}" if head else tail
 
     def messages(self, row: dict[str, Any], row_index: int) -> list[Message]:
+        """The chat messages for one row: system text with the field list, few-shot turns, the row's prompt."""
         values = {k: plain_value(v) for k, v in row.items()}
         variables = {**values, "row": values, "row_index": row_index, "fields": self.fields}
         system = render(self.system, variables, group=self.label, origin="system")
