@@ -14,12 +14,17 @@ always written (zeros or a padding token's keys), since a masked column still en
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from transformers.cache_utils import Cache, DynamicLayer
 from typing_extensions import override
+
+FORCE_GQA = "TRANSFORMERS_SDPA_FORCE_GQA"
 
 
 class GrowingLayer(DynamicLayer):
@@ -160,7 +165,7 @@ class RowMemory:
                 positions[row, :n] = torch.tensor(feed.positions)
                 mask[row, 0, :n, start : start + n] = torch.from_numpy(feed.matrix())
         cache = Cache(layers=list(self.layers))
-        with torch.inference_mode():
+        with torch.inference_mode(), _grouped_attention():
             output = self.model.model(
                 input_ids=ids.to(self.device),
                 attention_mask=mask.to(self.device),
@@ -217,6 +222,26 @@ class RowMemory:
                 moved.append(new)
             layer.set_buffers(moved[0], moved[1])
         self.visible = self.visible.index_select(0, index)
+
+
+@contextlib.contextmanager
+def _grouped_attention() -> Iterator[None]:
+    """Let SDPA read the grouped key/value heads as they are (``enable_gqa``) although a mask is given.
+
+    With a mask, transformers otherwise repeats every key/value head for each query head it serves,
+    copying the whole memory (prompt prefix included) three times per layer per pass: on a CPU, with a
+    few-shot prefix, that copy costs more than the model's matrix products. transformers reads this switch
+    at each call, so it is set only while our passes run.
+    """
+    previous = os.environ.get(FORCE_GQA)
+    os.environ[FORCE_GQA] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[FORCE_GQA]
+        else:
+            os.environ[FORCE_GQA] = previous
 
 
 def _buffer(like: torch.Tensor, rows: int, capacity: int) -> torch.Tensor:
