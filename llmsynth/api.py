@@ -198,6 +198,16 @@ def generate(
     return with_spec_dtypes(_read(output), _as_spec(spec).column_schemas())
 
 
+def merge(parts: list[str | Path] | str | Path, output: str | Path, *, force: bool = False) -> RunStats:
+    """Join the shards of a run (``generate(..., shard="I/N", output=...)``, files or folders of them) into
+    ``output``: one file, or a folder of Parquet/CSV/JSONL files (a path ending in '/' or without a suffix),
+    with exactly the rows, order and run record of a single-process run. Refuses parts of different runs,
+    a shard given twice and missing shards; makes the run's top-up chunks if rows were rejected."""
+    from llmsynth.engine.merge import merge_parts
+
+    return merge_parts(list(parts) if isinstance(parts, list | tuple) else [parts], output, force=force)
+
+
 def fit(data: pd.DataFrame | str | Path, **options: Any) -> DatasetSpec:
     """Learn a spec from a real table (DataFrame or CSV/Parquet file): ``fit(df, label="target")``.
 

@@ -47,7 +47,8 @@ class Execution:
             given = {"--workers": workers, "--ray-address": ray_address, "--cpus-per-worker": cpus_per_worker}
             named = [name for name, value in given.items() if value is not None]
             if named:
-                raise EngineError(f"{', '.join(named)} apply to --engine ray (Python: engine='ray')")
+                verb = "applies" if len(named) == 1 else "apply"
+                raise EngineError(f"{', '.join(named)} {verb} to --engine ray (Python: engine='ray')")
             return cls(None, parsed)
         from llmsynth.engine.ray_engine import RayOptions, require_ray
 

@@ -68,19 +68,19 @@ class ChunkWorker:
     def __init__(self, spec: DatasetSpec, target: int, threads: int) -> None:
         self.runner = Runner(spec)
         self.target = target
-        self.threads = threads
-
-    def ready(self) -> tuple[str, int]:
-        """Load what every chunk needs; (host, pid) of this worker."""
-        if self.runner.spec.llm_groups():
+        if spec.llm_groups():
             import torch
 
-            torch.set_num_threads(self.threads)  # as many threads as CPUs Ray gave this worker
+            torch.set_num_threads(threads)  # as many threads as CPUs Ray gave this worker
+
+    def ready(self) -> tuple[str, int]:
+        """Load what every chunk needs (a restarted worker loads it on its first chunk); (host, pid)."""
         self.runner.warm_up(self.target)
         return socket.gethostname(), os.getpid()
 
     def chunk(self, index: int, n: int) -> tuple[ChunkResult, Any, int]:
         """One chunk, its LLM counters (the driver adds them to the run's), and the pid that made it."""
+        self.runner.warm_up(self.target)  # done once; a restarted worker does it here
         self.runner.stats = RunStats()
         result = self.runner.chunk(index, n)
         return result, self.runner.stats.llm, os.getpid()

@@ -59,7 +59,7 @@ class Shard:
         spec = runner.spec
         return {
             "shard": {"index": self.index, "count": self.count, "chunks": [span.start, span.stop],
-                      "chunk_size": runner.chunk_size, "rows_requested": target,
+                      "chunk_size": runner.chunk_size, "rows_requested": target, "columns": spec.column_names,
                       "run_fingerprint": options_digest(options), "run_options": options},
             "spec": spec.model_dump(mode="json", warnings=False),
             "spec_source": None if spec.source is None else str(spec.source),
