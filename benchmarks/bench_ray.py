@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads; Ray's workers inherit it
+
 import _common as common
 import pandas as pd
 import ray

@@ -10,6 +10,8 @@ or repeated. Errors raised by llmsynth inside a worker reach the caller as thems
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
 import os
 import socket
@@ -141,9 +143,13 @@ class RayWorkers:
 
     def produce(self, pairs: Iterable[tuple[int, int]]) -> Iterator[ChunkResult]:
         """Send chunks to the least busy workers, a bounded window ahead; yield them in the given order."""
+        todo = iter(pairs)
+        first = next(todo, None)
+        if first is None:
+            return  # nothing to make: no workers to start
+        todo = itertools.chain([first], todo)
         self.start()
         ray = self._ray
-        todo = iter(pairs)
         order: deque[int] = deque()  # chunk indices sent and not yet yielded, in order
         running: dict[Any, tuple[int, int]] = {}  # object ref -> (chunk index, worker)
         load = [0] * len(self._actors)
@@ -172,7 +178,8 @@ class RayWorkers:
                 yield result
         finally:
             for ref in running:  # chunks nobody will write (the run stopped or failed)
-                ray.cancel(ref)
+                with contextlib.suppress(Exception):
+                    ray.cancel(ref)
 
     def _get(self, ref: Any) -> Any:
         """A worker's answer; llmsynth errors raised in the worker come out as themselves."""

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import llmsynth
 from llmsynth.cli.main import app
 from llmsynth.engine import ray_engine
-from llmsynth.errors import RunInterrupted
+from llmsynth.errors import RunInterrupted, SpecError
 from llmsynth.spec import spec_from_dict
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'llmsynth[ray]'; the dev extra has it)")
@@ -114,6 +114,13 @@ def test_cli_engine_ray(cluster: None, tmp_path: Path) -> None:
     assert "wrote 300 rows" in done.output
     assert pd.read_csv(tmp_path / "out.csv")["id"].tolist() == llmsynth.generate(
         spec_from_dict(SCAFFOLD), rows=300)["id"].tolist()
+
+
+def test_errors_inside_a_worker_reach_the_caller_as_themselves(cluster: None) -> None:
+    spec = {**SCAFFOLD, "model": {"backend": "nope"}, "columns": [
+        *SCAFFOLD["columns"], {"kind": "llm", "prompt": "Row {{ id }}", "fields": {"word": {"type": "string"}}}]}
+    with pytest.raises(SpecError, match="unknown backend 'nope'"):
+        llmsynth.generate(spec_from_dict(spec), rows=10, engine="ray", workers=1)
 
 
 @pytest.mark.model
