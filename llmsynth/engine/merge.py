@@ -45,10 +45,6 @@ class Part:
     def shard(self) -> dict[str, Any]:
         return dict(self.record["shard"])
 
-    @property
-    def label(self) -> str:
-        return f"shard {self.shard['index']}/{self.shard['count']} ({self.path})"
-
 
 def merge_parts(parts: list[str | Path], output: str | Path, *, force: bool = False) -> RunStats:
     """Merge shard files (or folders holding them) into ``output``: a file (.csv/.parquet/.jsonl, the
@@ -67,17 +63,21 @@ def merge_parts(parts: list[str | Path], output: str | Path, *, force: bool = Fa
     with output_errors(staging):
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        top_ups, rejects = _top_ups(found, stats, staging, fmt)
-        built = staging / ("data" if as_folder else target.name)
-        if as_folder:
-            _write_folder(found, top_ups, staging, fmt, built)
-        else:
-            _write_file(found, top_ups, staging, fmt, built)
-        sidecars = built if as_folder else staging
-        (sidecars / FOLDER_RECORD).write_text(record_text(stats, first.shard["run_fingerprint"]), encoding="utf-8")
-        _write_rejects(found, rejects, sidecars / FOLDER_REJECTS)
-        fsync_dir(sidecars)
-        _move_into_place(staging, built, target, as_folder)
+        try:
+            top_ups, rejects = _top_ups(found, stats, staging, fmt)
+            built = staging / ("data" if as_folder else target.name)
+            if as_folder:
+                _write_folder(found, top_ups, staging, fmt, built)
+            else:
+                _write_file(found, top_ups, staging, fmt, built)
+            sidecars = built if as_folder else staging
+            record = record_text(stats, first.shard["run_fingerprint"])
+            (sidecars / FOLDER_RECORD).write_text(record, encoding="utf-8")
+            _write_rejects(found, rejects, sidecars / FOLDER_REJECTS)
+            fsync_dir(sidecars)
+            _move_into_place(staging, built, target, as_folder)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # what a failed merge left; never the output
     return stats
 
 
@@ -269,18 +269,15 @@ def _write_rejects(found: list[Part], extra: list[dict[str, Any]], target: Path)
 def _move_into_place(staging: Path, built: Path, target: Path, as_folder: bool) -> None:
     """Put the output in place with one rename; a file's record and rejects go first, so the output
     appears last, complete (a folder output that existed is removed just before)."""
-    try:
-        if as_folder:
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-            built.rename(target)
-        else:
-            record_path, rejects_path = sidecar_paths(target)
-            move_durably(staging / FOLDER_RECORD, record_path)
-            move_durably(staging / FOLDER_REJECTS, rejects_path)
-            move_durably(built, target)
-        fsync_dir(target.parent)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    if as_folder:
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        built.rename(target)
+    else:
+        record_path, rejects_path = sidecar_paths(target)
+        move_durably(staging / FOLDER_RECORD, record_path)
+        move_durably(staging / FOLDER_REJECTS, rejects_path)
+        move_durably(built, target)
+    fsync_dir(target.parent)
