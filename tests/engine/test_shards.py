@@ -54,7 +54,7 @@ class HalfBroken(FakeBackend):
 
 @pytest.fixture
 def half_broken(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(BACKENDS, "half-broken", f"{__name__}:HalfBroken")
+    monkeypatch.setitem(BACKENDS.plugins(), "half-broken", f"{__name__}:HalfBroken")  # as a plugin would
 
 
 def _shards(spec: dict[str, Any], folder: Path, count: int, suffix: str, **options: Any) -> list[Path]:
