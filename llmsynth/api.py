@@ -60,6 +60,11 @@ def generate_run(
     backend: Any = None,
     progress: Progress | None = None,
     data: pd.DataFrame | str | Path | None = None,
+    engine: str = "local",
+    workers: int | None = None,
+    ray_address: str | None = None,
+    cpus_per_worker: float | None = None,
+    shard: str | None = None,
 ) -> GenerationRun:
     """Generate rows; with ``output``, write them durably to that file with its run record and rejects
     (the rows are then not kept in memory: ``data`` is an empty frame with the columns).
@@ -73,6 +78,10 @@ def generate_run(
     With ``output``, finished chunks are committed to ``OUT.parts/`` and the file appears only once
     complete. ``resume=True`` continues a stopped, killed or failed run from its last commit (refused if
     the spec, seed or options changed); an existing output is replaced only with ``force=True``.
+
+    ``engine="ray"`` makes the chunks on ``workers`` Ray workers (a local cluster, or the one at
+    ``ray_address``; ``cpus_per_worker`` CPUs each), with the same table as a local run. ``shard="I/N"``
+    writes only the I-th of N parts of the run to ``output``; ``merge`` joins the parts (docs/scale-out.md).
     """
     from llmsynth.engine.runner import Runner, check_rows
     from llmsynth.export.dtypes import with_spec_dtypes
@@ -86,29 +95,41 @@ def generate_run(
         from llmsynth.spec.kinds.data_rows import with_rows
 
         resolved = with_rows(resolved, data if isinstance(data, pd.DataFrame) else _read(data))
+    from llmsynth.engine.execution import Execution
+
     runner = Runner(resolved, backend=backend)
+    execution = Execution.create(runner, engine=engine, workers=workers, ray_address=ray_address,
+                                 cpus_per_worker=cpus_per_worker, shard=shard, writes_file=output is not None,
+                                 backend=backend)
     if output is not None:
-        return _generate_file(runner, Path(output), rows, resume=resume, force=force, progress=progress)
+        return _generate_file(runner, Path(output), rows, resume=resume, force=force, progress=progress,
+                              execution=execution)
     frames: list[pd.DataFrame] = []
     rejects: list[dict[str, Any]] = []
-    for chunk in _named_errors(runner.run(rows, progress=progress), resolved):
-        frames.append(chunk.data)
-        rejects.extend(chunk.rejects)
+    with execution.producer(runner, runner.target_rows(rows)) as produce:
+        for chunk in _named_errors(runner.run(rows, progress=progress, produce=produce), resolved):
+            frames.append(chunk.data)
+            rejects.extend(chunk.rejects)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=resolved.column_names)
     table = with_spec_dtypes(table, resolved.column_schemas())
     return GenerationRun(data=table, rejects=rejects, stats=runner.stats)
 
 
 def _generate_file(
-    runner: Any, output: Path, rows: int | None, *, resume: bool, force: bool, progress: Progress | None
+    runner: Any, output: Path, rows: int | None, *, resume: bool, force: bool, progress: Progress | None,
+    execution: Any,
 ) -> GenerationRun:
     import json
 
     from llmsynth.engine.durable import generate_to_file
     from llmsynth.engine.run_record import sidecar_paths
 
-    stats = _named_errors_call(lambda: generate_to_file(
-        runner, output, rows, resume=resume, force=force, progress=progress), runner.spec)
+    def run() -> Any:
+        with execution.producer(runner, runner.target_rows(rows)) as produce:
+            return generate_to_file(runner, output, rows, resume=resume, force=force, progress=progress,
+                                    produce=produce, shard=execution.shard)
+
+    stats = _named_errors_call(run, runner.spec)
     _, rejects_path = sidecar_paths(output)
     with rejects_path.open(encoding="utf-8") as handle:
         rejects = [json.loads(line) for line in handle if line.strip()]
@@ -153,21 +174,38 @@ def generate(
     backend: Any = None,
     progress: Progress | None = None,
     data: pd.DataFrame | str | Path | None = None,
+    engine: str = "local",
+    workers: int | None = None,
+    ray_address: str | None = None,
+    cpus_per_worker: float | None = None,
+    shard: str | None = None,
 ) -> pd.DataFrame:
     """Generate a table as a DataFrame: every row valid against the spec's row schema, each column in
     the dtype the spec declares (choices ``category``, dates ``datetime64``, integers ``int64``/``Int64``);
     with ``data``, one output row per row of that table (its columns kept, the spec's columns added).
 
-    With ``output`` the table is written durably first (see ``generate_run``) and read back from the file;
-    use ``generate_run`` to write a table too large to hold in memory.
+    With ``output`` the table is written durably first (see ``generate_run``, also for ``engine``,
+    ``workers`` and ``shard``) and read back from the file; use ``generate_run`` to write a table too
+    large to hold in memory.
     """
     run = generate_run(spec, rows, seed, model=model, decoding=decoding, output=output, resume=resume,
-                       force=force, backend=backend, progress=progress, data=data)
+                       force=force, backend=backend, progress=progress, data=data, engine=engine,
+                       workers=workers, ray_address=ray_address, cpus_per_worker=cpus_per_worker, shard=shard)
     if output is None:
         return run.data
     from llmsynth.export.dtypes import with_spec_dtypes
 
     return with_spec_dtypes(_read(output), _as_spec(spec).column_schemas())
+
+
+def merge(parts: list[str | Path] | str | Path, output: str | Path, *, force: bool = False) -> RunStats:
+    """Join the shards of a run (``generate(..., shard="I/N", output=...)``, files or folders of them) into
+    ``output``: one file, or a folder of Parquet/CSV/JSONL files (a path ending in '/' or without a suffix),
+    with exactly the rows, order and run record of a single-process run. Refuses parts of different runs,
+    a shard given twice and missing shards; makes the run's top-up chunks if rows were rejected."""
+    from llmsynth.engine.merge import merge_parts
+
+    return merge_parts(list(parts) if isinstance(parts, list | tuple) else [parts], output, force=force)
 
 
 def fit(data: pd.DataFrame | str | Path, **options: Any) -> DatasetSpec:

@@ -5,6 +5,8 @@
     │   └── ExpressionError        an expression column/parameter that is not allowed or refers to nothing
     ├── InputDataError             bad data given to eval/parse/fit (exit code 2)
     ├── OutputError                an output path that cannot be written, or a run folder in the way (exit code 2)
+    ├── EngineError                an engine option that cannot be honoured: Ray missing or unreachable, a bad
+    │                              --shard, a spec a sharded run cannot split (exit code 2)
     ├── RunInterrupted             Ctrl-C stopped a run after a chunk; it can be resumed (exit code 130)
     ├── ModelLoadError             weights missing or unloadable; says where it looked and how to install
     ├── GenerationError            the model or a sampler failed while generating
@@ -50,6 +52,12 @@ class InputDataError(LLMSynthError):
 class OutputError(LLMSynthError):
     """An output path cannot be used (a folder, a file in the way, no permission), or a previous run's
     folder needs --resume or --force; the message names the path."""
+
+    exit_code = 2
+
+
+class EngineError(LLMSynthError):
+    """The engine asked for cannot run this (Ray not installed or unreachable, a bad shard); says what to do."""
 
     exit_code = 2
 

@@ -17,7 +17,7 @@ from llmsynth.cli.fit_cmd import fit_command
 from llmsynth.cli.parse_cmd import parse_command
 from llmsynth.cli.plot_cmd import plot_command
 from llmsynth.cli.progress import row_progress
-from llmsynth.errors import SpecError
+from llmsynth.errors import EngineError, SpecError
 from llmsynth.io import table_format
 
 
@@ -28,6 +28,11 @@ class Decoding(StrEnum):
 
 class OutputFormat(StrEnum):
     hf = "hf"
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
 
 
 app = typer.Typer(
@@ -114,6 +119,16 @@ def generate(
         None, "--format", help="hf: a Hugging Face dataset folder (save_to_disk) with a dataset card, README.md;"
         " default: the --output suffix (.csv, .parquet, .jsonl).",
     ),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this process; ray: Ray workers "
+                                  "(pip install 'llmsynth[ray]'), same table."),
+    workers: int | None = typer.Option(None, "--workers", help="Ray workers, each loads the model once "
+                                       "(default 2)."),
+    ray_address: str | None = typer.Option(None, "--ray-address", help="Ray cluster to join (e.g. "
+                                           "HEAD:6379, or auto); default: start a local one."),
+    cpus_per_worker: float | None = typer.Option(None, "--cpus-per-worker", help="CPUs each Ray worker "
+                                                 "asks for (default: local CPUs / workers; 1 on a cluster)."),
+    shard: str | None = typer.Option(None, "--shard", help="I/N: write only the I-th of N parts of the run; "
+                                     "join the parts with llmsynth merge."),
 ) -> None:
     """Generate a dataset from SPEC and write it to --output, with a run record and a rejects file beside it.
 
@@ -123,6 +138,9 @@ def generate(
     if output_format == OutputFormat.hf:
         from llmsynth.cli.hf_cmd import generate_hf
 
+        if engine != Engine.local or shard is not None:
+            raise EngineError("--format hf runs in this process: drop --engine/--shard, or write Parquet and "
+                              "convert it")
         overrides = _overrides(model, backend, device, dtype, batch_size, temperature)
         generate_hf(api.load_spec(spec), rows, seed, output, model=overrides,
                     decoding=decoding.value if decoding else None, quiet=quiet)
@@ -133,6 +151,8 @@ def generate(
         run = api.generate_run(
             loaded, rows, seed, output=output, progress=progress, decoding=decoding.value if decoding else None,
             model=_overrides(model, backend, device, dtype, batch_size, temperature), resume=resume, force=force,
+            engine=engine.value, workers=workers, ray_address=ray_address, cpus_per_worker=cpus_per_worker,
+            shard=shard,
         )
     if not quiet and run.stats is not None:
         from llmsynth.engine.run_record import sidecar_paths
@@ -157,6 +177,22 @@ def generate(
 
         print_decoding(err, record, explain=explain)
         err.print(f"run record: {record_path}; rejects: {rejects_path}")
+
+
+@app.command()
+@handle_errors
+def merge(
+    parts: list[Path] = typer.Argument(..., help="Shard files (generate --shard I/N), or folders of them.",
+                                       show_default=False),
+    output: Path = typer.Option(..., "--output", "-o", help="One file in the shards' format, or a folder "
+                                "(ending in / or without a suffix) of one file per shard."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
+) -> None:
+    """Join the shards of a run into the table a single-process run makes (rows, order and run record)."""
+    stats = api.merge(list(parts), output, force=force)
+    if not quiet:
+        err.print(f"merged {len(parts)} input(s): {stats.rows_written} rows, {stats.chunks} chunks -> {output}")
 
 
 @app.command()
