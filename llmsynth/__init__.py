@@ -2,8 +2,8 @@
 
 The public API mirrors the CLI, one function per command with the same option names: ``validate``,
 ``preview``, ``generate`` (``generate_run`` for the counters and rejects), ``parse``, ``evaluate``, ``plot``,
-``list_models`` (``models``), ``schema``, ``fit``; plus ``load_spec``, the spec classes, the error root,
-and the Hugging Face export (``to_hf_dataset``, ``write_hf_dataset``; needs the ``hf`` extra).
+``list_models`` (``models``), ``schema``, ``fit``, ``merge`` (shards); plus ``load_spec``, the spec
+classes, the error root, and the Hugging Face export (``to_hf_dataset``, ``write_hf_dataset``; needs the ``hf`` extra).
 
 Importing this package costs nothing: each name is imported on first use (PEP 562 ``__getattr__``), so
 ``import llmsynth`` and ``llmsynth --help`` load neither pandas nor the spec models, let alone torch.
@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
         generate_run,
         list_models,
         load_spec,
+        merge,
         parse,
         plot,
         preview,
@@ -46,7 +47,8 @@ __version__ = "0.1.0"
 _LAZY = {
     **dict.fromkeys(
         ["GenerationRun", "Parsed", "PlanStep", "Plotted", "Validation", "allow_paths", "evaluate", "fit", "generate",
-         "generate_run", "list_models", "load_spec", "parse", "plot", "preview", "resolve_spec", "schema", "validate"],
+         "generate_run", "list_models", "load_spec", "merge", "parse", "plot", "preview", "resolve_spec", "schema",
+         "validate"],
         "llmsynth.api",
     ),
     **dict.fromkeys(["DatasetSpec", "LLMField", "LLMGroup", "ModelConfig", "spec_from_dict"], "llmsynth.spec"),
@@ -73,6 +75,7 @@ __all__ = [
     "generate_run",
     "list_models",
     "load_spec",
+    "merge",
     "parse",
     "plot",
     "preview",

@@ -7,6 +7,8 @@ exit codes; third-party and OS errors are wrapped where they cross into llmsynth
     ├── InputDataError             bad data given to eval/parse/fit (exit code 2)
     ├── OutputError                an output path that cannot be written, or a run folder in the way (exit code 2)
     ├── PathError                  the file system refused a path the user gave; also an OSError (exit code 2)
+    ├── EngineError                an engine option that cannot be honoured: Ray missing or unreachable, a bad
+    │                              --shard, a spec a sharded run cannot split (exit code 2)
     ├── RunInterrupted             Ctrl-C stopped a run after a chunk; it can be resumed (exit code 130)
     ├── ModelLoadError             weights missing or unloadable; says where it looked and how to install (exit code 2)
     ├── GenerationError            the model or a sampler failed while generating
@@ -88,6 +90,11 @@ class PathError(LLMSynthError, OSError):
 
 def _path_text(filename: Any) -> str:
     return os.fsdecode(filename) if isinstance(filename, str | bytes | os.PathLike) else str(filename)
+
+class EngineError(LLMSynthError):
+    """The engine asked for cannot run this (Ray not installed or unreachable, a bad shard); says what to do."""
+
+    exit_code = 2
 
 
 class RunInterrupted(LLMSynthError):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from llmsynth.backends.base import Backend
+    from llmsynth.engine.execution import Execution
     from llmsynth.engine.run_record import RunStats
     from llmsynth.engine.runner import ChunkResult, Runner
 
@@ -27,6 +28,7 @@ T = TypeVar("T")
 Progress = Callable[[int, int], None]
 Decoding = Literal["constrained", "free"]
 OutputFormat = Literal["hf"]
+Engine = Literal["local", "ray"]
 OUTPUT_FORMATS = ("hf",)
 
 
@@ -101,6 +103,11 @@ def generate_run(
     force: bool = False,
     progress: Progress | None = None,
     data: pd.DataFrame | str | Path | None = None,
+    engine: Engine = "local",
+    workers: int | None = None,
+    ray_address: str | None = None,
+    cpus_per_worker: float | None = None,
+    shard: str | None = None,
 ) -> GenerationRun:
     """Generate rows; with ``output``, write them durably to that file with its run record and rejects
     (the rows are then not kept in memory: ``data`` is an empty frame with the columns).
@@ -115,6 +122,10 @@ def generate_run(
     the spec, seed or options changed); an existing output is replaced only with ``force=True``.
     ``output_format="hf"`` writes ``output`` as a Hugging Face dataset folder with its dataset card instead
     (generated in memory, scored for the card; needs the ``hf`` extra).
+
+    ``engine="ray"`` makes the chunks on ``workers`` Ray workers (a local cluster, or the one at
+    ``ray_address``; ``cpus_per_worker`` CPUs each), with the same table as a local run. ``shard="I/N"``
+    writes only the I-th of N parts of the run to ``output``; ``merge`` joins the parts (docs/scale-out.md).
     """
     import pandas as pd
 
@@ -123,20 +134,32 @@ def generate_run(
     if rows is not None:
         check_rows(rows)
     _check_output(output, output_format, resume=resume, force=force)
+    if output_format is not None and (engine != "local" or shard is not None):
+        from llmsynth.errors import EngineError
+
+        raise EngineError("--format hf runs in this process: drop --engine/--shard, or write Parquet and convert it")
     resolved = resolve_spec(spec, seed=seed, model=model, backend=backend, device=device, dtype=dtype,
                             batch_size=batch_size, temperature=temperature, decoding=decoding)
     if data is not None:
         from llmsynth.spec.kinds.data_rows import with_rows
 
         resolved = with_rows(resolved, data if isinstance(data, pd.DataFrame) else _read(data))
-    runner = Runner(resolved, backend=None if isinstance(backend, str) else backend)
+    from llmsynth.engine.execution import Execution
+
+    backend_object = None if isinstance(backend, str) else backend
+    runner = Runner(resolved, backend=backend_object)
+    execution = Execution.create(runner, engine=engine, workers=workers, ray_address=ray_address,
+                                 cpus_per_worker=cpus_per_worker, shard=shard, writes_file=output is not None,
+                                 backend=backend_object)
     if output is not None and output_format is None:
-        return _generate_file(runner, Path(output), rows, resume=resume, force=force, progress=progress)
+        return _generate_file(runner, Path(output), rows, resume=resume, force=force, progress=progress,
+                              execution=execution)
     frames: list[pd.DataFrame] = []
     rejects: list[dict[str, Any]] = []
-    for chunk in _named_errors(runner.run(rows, progress=progress), resolved):
-        frames.append(chunk.data)
-        rejects.extend(chunk.rejects)
+    with execution.producer(runner, runner.target_rows(rows)) as produce:
+        for chunk in _named_errors(runner.run(rows, progress=progress, produce=produce), resolved):
+            frames.append(chunk.data)
+            rejects.extend(chunk.rejects)
     run = GenerationRun(data=_table(frames, resolved), rejects=rejects, stats=runner.stats)
     if output is not None:
         from llmsynth.api.hf import write_hf_run
@@ -175,7 +198,8 @@ def _table(frames: list[pd.DataFrame], spec: DatasetSpec) -> pd.DataFrame:
 
 
 def _generate_file(
-    runner: Runner, output: Path, rows: int | None, *, resume: bool, force: bool, progress: Progress | None
+    runner: Runner, output: Path, rows: int | None, *, resume: bool, force: bool, progress: Progress | None,
+    execution: Execution,
 ) -> GenerationRun:
     import json
 
@@ -184,8 +208,12 @@ def _generate_file(
     from llmsynth.engine.durable import generate_to_file
     from llmsynth.engine.run_record import sidecar_paths
 
-    stats = _named_errors_call(lambda: generate_to_file(
-        runner, output, rows, resume=resume, force=force, progress=progress), runner.spec)
+    def run() -> RunStats:
+        with execution.producer(runner, runner.target_rows(rows)) as produce:
+            return generate_to_file(runner, output, rows, resume=resume, force=force, progress=progress,
+                                    produce=produce, shard=execution.shard)
+
+    stats = _named_errors_call(run, runner.spec)
     record_path, rejects_path = sidecar_paths(output)
     with rejects_path.open(encoding="utf-8") as handle:
         rejects = [json.loads(line) for line in handle if line.strip()]
@@ -237,17 +265,25 @@ def generate(
     force: bool = False,
     progress: Progress | None = None,
     data: pd.DataFrame | str | Path | None = None,
+    engine: Engine = "local",
+    workers: int | None = None,
+    ray_address: str | None = None,
+    cpus_per_worker: float | None = None,
+    shard: str | None = None,
 ) -> pd.DataFrame:
     """Generate a table as a DataFrame: every row valid against the spec's row schema, each column in
     the dtype the spec declares (choices ``category``, dates ``datetime64``, integers ``int64``/``Int64``);
     with ``data``, one output row per row of that table (its columns kept, the spec's columns added).
 
-    With ``output`` the table is written durably first (see ``generate_run``) and read back from the file;
-    use ``generate_run`` to write a table too large to hold in memory.
+    With ``output`` the table is written durably first (see ``generate_run``, also for ``engine``,
+    ``workers`` and ``shard``) and read back from the file; use ``generate_run`` to write a table too
+    large to hold in memory.
     """
     run = generate_run(spec, rows, seed, model=model, backend=backend, device=device, dtype=dtype,
                        batch_size=batch_size, temperature=temperature, decoding=decoding, output=output,
-                       output_format=output_format, resume=resume, force=force, progress=progress, data=data)
+                       output_format=output_format, resume=resume, force=force, progress=progress, data=data,
+                       engine=engine, workers=workers, ray_address=ray_address, cpus_per_worker=cpus_per_worker,
+                       shard=shard)
     if output is None or output_format is not None:
         return run.data
     from llmsynth.export.dtypes import with_spec_dtypes

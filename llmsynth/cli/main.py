@@ -33,6 +33,13 @@ class OutputFormat(StrEnum):
     hf = "hf"
 
 
+class Engine(StrEnum):
+    """The ``--engine`` choices."""
+
+    local = "local"
+    ray = "ray"
+
+
 app = typer.Typer(
     name="llmsynth",
     help="Generate synthetic tabular datasets: statistical scaffolds filled by a local language model.",
@@ -107,6 +114,16 @@ def generate(
         None, "--format", help="hf: a Hugging Face dataset folder (save_to_disk) with a dataset card, README.md;"
         " default: the --output suffix (.csv, .parquet, .jsonl).",
     ),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this process; ray: Ray workers "
+                                  "(pip install 'llmsynth[ray]'), same table."),
+    workers: int | None = typer.Option(None, "--workers", help="Ray workers, each loads the model once "
+                                       "(default 2)."),
+    ray_address: str | None = typer.Option(None, "--ray-address", help="Ray cluster to join (e.g. "
+                                           "HEAD:6379, or auto); default: start a local one."),
+    cpus_per_worker: float | None = typer.Option(None, "--cpus-per-worker", help="CPUs each Ray worker "
+                                                 "asks for (default: local CPUs / workers; 1 on a cluster)."),
+    shard: str | None = typer.Option(None, "--shard", help="I/N: write only the I-th of N parts of the run; "
+                                     "join the parts with llmsynth merge."),
 ) -> None:
     """Generate a dataset from SPEC and write it to --output, with a run record and a rejects file beside it.
 
@@ -123,10 +140,29 @@ def generate(
             loaded, rows, seed, model=model, backend=backend, device=device, dtype=dtype, batch_size=batch_size,
             temperature=temperature, decoding=decoding.value if decoding else None, output=output,
             output_format=output_format.value if output_format else None, resume=resume, force=force,
-            progress=progress,
+            progress=progress, engine=engine.value, workers=workers, ray_address=ray_address,
+            cpus_per_worker=cpus_per_worker, shard=shard,
         )
     if not quiet:
         print_summary(err(), run, output, hf=output_format is not None, explain=explain)
+
+
+@app.command()
+@handle_errors
+def merge(
+    parts: list[Path] = typer.Argument(..., help="Shard files (generate --shard I/N), or folders of them.",
+                                       show_default=False),
+    output: Path = typer.Option(..., "--output", "-o", help="One file in the shards' format, or a folder "
+                                "(ending in / or without a suffix) of one file per shard."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
+) -> None:
+    """Join the shards of a run into the table a single-process run makes (rows, order and run record)."""
+    from llmsynth import api
+
+    stats = api.merge(list(parts), output, force=force)
+    if not quiet:
+        err().print(f"merged {len(parts)} input(s): {stats.rows_written} rows, {stats.chunks} chunks -> {output}")
 
 
 @app.command()

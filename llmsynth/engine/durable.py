@@ -3,8 +3,8 @@ at least once a second; the output appears only when the run is complete. A run 
 killed or fails keeps what it committed, and ``resume`` continues from there with the same chunks an
 uninterrupted run would have made, so the table is the same.
 
-Two building blocks serve resume today and shards later: ``run_chunks`` writes given chunk indices
-into a run folder, ``RunFolder.finish`` assembles a folder into the output.
+The same folder serves every way of running: chunks made here or on Ray workers (``produce``), or one
+shard's range of chunks (``shard``); ``RunFolder.finish`` assembles a folder into the output.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Any
 from llmsynth.engine.fingerprint import describe_changes, options_digest, run_options
 from llmsynth.engine.interrupt import stop_after_chunk
 from llmsynth.engine.run_record import RunStats, record_text, sidecar_paths
-from llmsynth.engine.runner import ChunkResult, Runner, RunProgress
+from llmsynth.engine.runner import ChunkResult, Produce, Runner, RunProgress
+from llmsynth.engine.shards import Shard
 from llmsynth.errors import LLMSynthError, OutputError, RunInterrupted
 from llmsynth.io import table_format
 from llmsynth.io.paths import check_output_path, output_errors
@@ -47,19 +48,30 @@ def generate_to_file(
     resume: bool = False,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    produce: Produce | None = None,
+    shard: Shard | None = None,
 ) -> RunStats:
-    """Run ``runner`` into ``output`` through its run folder; returns the whole run's counters."""
+    """Run ``runner`` into ``output`` through its run folder; returns the whole run's counters.
+
+    ``produce`` makes the chunks elsewhere (the Ray engine); ``shard`` writes one shard's chunks only.
+    """
     fmt = table_format(output)
     if fmt == "json":
         raise OutputError(f"{output}: write JSON Lines (.jsonl) instead of .json")
     target = runner.target_rows(rows)
     check_output_path(output)
     options = run_options(runner.spec, target, fmt)
+    extra: dict[str, Any] = {}
+    if shard is not None:
+        extra = shard.record(runner, target, options)
+        options = {**options, "shard": str(shard)}
     record_path, rejects_path = sidecar_paths(output)
     if resume and _already_complete(output, record_path, options):
         return RunStats.from_record(json.loads(record_path.read_text(encoding="utf-8")))
     folder, resumed = _folder(output, options, runner.spec.column_names, resume=resume, force=force)
-    session = _Session(runner, folder, target, options_digest(options))
+    session = _Session(runner, folder, target, options_digest(options), extra)
+    session.produce = produce
+    session.only = None if shard is None else shard.chunks(target, runner.chunk_size)
     if resumed:
         try:
             session.restore()
@@ -73,21 +85,17 @@ def generate_to_file(
     return session.stats
 
 
-def run_chunks(runner: Runner, folder: RunFolder, chunks: Iterable[tuple[int, int]]) -> RunStats:
-    """Write the given (chunk index, planned rows) into ``folder`` and commit: one shard's work."""
-    pairs = list(chunks)
-    digest = options_digest(folder.header.get("options", {}))
-    session = _Session(runner, folder, sum(n for _, n in pairs), digest)
-    session.write_all(runner.chunk(index, n) for index, n in pairs)
-    return session.stats
-
-
 class _Session:
     """One process's stretch of work on a run folder."""
 
-    def __init__(self, runner: Runner, folder: RunFolder, target: int, fingerprint: str) -> None:
+    def __init__(
+        self, runner: Runner, folder: RunFolder, target: int, fingerprint: str, extra: dict[str, Any] | None = None
+    ) -> None:
         self.runner = runner
         self.fingerprint = fingerprint
+        self.extra = extra or {}  # what a shard's run record adds (merge reads it)
+        self.produce: Produce | None = None
+        self.only: range | None = None
         self.folder = folder
         self.target = target
         self.stats = runner.stats
@@ -100,10 +108,12 @@ class _Session:
         if "stats" in state:
             self.stats = RunStats.from_state(state["stats"])
             self.stats.resumed += 1
+        first = self.only.start if self.only is not None else 0
         indices = sorted(entry.index for entry in self.folder.chunks)
-        if indices != list(range(len(indices))):
-            raise OutputError(f"{self.folder.path}: its chunks are not a sequence from 0; pass --force to start over")
-        self.start = RunProgress(next_chunk=len(indices), rows_done=self.folder.rows,
+        if indices != list(range(first, first + len(indices))):
+            raise OutputError(f"{self.folder.path}: its chunks are not a sequence from {first}; "
+                              "pass --force to start over")
+        self.start = RunProgress(next_chunk=first + len(indices), rows_done=self.folder.rows,
                                  empty_top_ups=self._empty_top_ups())
         carried: dict[tuple[str, str], set[Any]] = {}
         for line in self.folder.read_log(CARRIED):
@@ -123,7 +133,8 @@ class _Session:
         return count
 
     def run(self, rows: int | None, progress: Callable[[int, int], None] | None, *, fresh: bool) -> None:
-        chunks = self.runner.run(rows, progress, start=self.start, stats=self.stats if self.start else None)
+        chunks = self.runner.run(rows, progress, start=self.start, stats=self.stats if self.start else None,
+                                 produce=self.produce, only=self.only)
         try:
             self.write_all(chunks)
         except BaseException as exc:
@@ -176,7 +187,8 @@ class _Session:
         self.stats = self.runner.stats
         with output_errors(self.folder.path):
             self.folder.append_log(CARRIED, self._carried_lines())
-            self.folder.commit({"stats": self.stats.to_state()}, {RECORD: record_text(self.stats, self.fingerprint)})
+            record = record_text(self.stats, self.fingerprint, self.extra)
+            self.folder.commit({"stats": self.stats.to_state()}, {RECORD: record})
 
     def _carried_lines(self) -> list[str]:
         lines = []

@@ -113,11 +113,16 @@ def sidecar_paths(output: str | Path) -> tuple[Path, Path]:
     return stem.with_name(stem.name + ".run.json"), stem.with_name(stem.name + ".rejects.jsonl")
 
 
-def record_text(stats: RunStats, fingerprint: str | None = None) -> str:
-    """The run record as written beside the output; ``fingerprint`` ties it to the run's options."""
+def record_text(stats: RunStats, fingerprint: str | None = None, extra: dict[str, Any] | None = None) -> str:
+    """The run record as written beside the output; ``fingerprint`` ties it to the run's options;
+    ``extra`` adds keys (a shard's place in its run, its exact counters)."""
     record = stats.record()
     if fingerprint is not None:
         record["fingerprint"] = fingerprint
+    if extra:
+        record.update(extra)
+        if "shard" in extra:
+            record["state"] = stats.to_state()
     return json.dumps(record, indent=2) + "\n"
 
 

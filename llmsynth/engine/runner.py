@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,10 @@ LLM_CHUNK_ROWS = 256
 SCAFFOLD_CHUNK_ROWS = 4 * BLOCK_ROWS
 # the most rows one run may ask for: far beyond what a run writes in a day, small enough for int64 row numbers
 MAX_ROWS = 1_000_000_000
+
+
+# makes the given (chunk index, rows) chunks and yields them in that order
+Produce = Callable[[Iterable[tuple[int, int]]], Iterator["ChunkResult"]]
 
 
 def chunk_rows(spec: DatasetSpec) -> int:
@@ -85,6 +89,20 @@ class Runner:
     def _prepare_whole_table(self, total: int) -> None:
         self.scaffold.prepare_whole_table(total)
 
+    def warm_up(self, total: int) -> None:
+        """Do now what the first chunk would: draw whole-table samplers, load the model (a worker that
+        starts before its first chunk arrives)."""
+        self._prepare_whole_table(total)
+        if self.spec.llm_groups():
+            self._llm_filler().backend  # noqa: B018 - loading the model is the point
+
+    def _llm_filler(self) -> Any:
+        if self._filler is None:
+            from llmsynth.engine.llm_step import LLMFiller
+
+            self._filler = LLMFiller(self.spec, backend=self._backend)
+        return self._filler
+
     def chunk(self, index: int, n: int) -> ChunkResult:
         """Rows [index * chunk_size, index * chunk_size + n) of the table, validated."""
         start = index * self.chunk_size
@@ -111,14 +129,11 @@ class Runner:
     def _fill_llm(
         self, group: LLMGroup, frame: pd.DataFrame, alive: np.ndarray, index: int
     ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-        if self._filler is None:
-            from llmsynth.engine.llm_step import LLMFiller
-
-            self._filler = LLMFiller(self.spec, backend=self._backend)
+        filler = self._llm_filler()
         live = frame[alive].reset_index(drop=True)
         positions = np.flatnonzero(alive)
         start = index * self.chunk_size
-        values, rejects, stats = self._filler.fill(group, live, chunk=index, rows=(start + positions).tolist())
+        values, rejects, stats = filler.fill(group, live, chunk=index, rows=(start + positions).tolist())
         self.stats.add_llm(stats)
         full = pd.DataFrame(index=pd.RangeIndex(len(frame)), columns=list(values.columns), dtype=object)
         for name in values.columns:
@@ -156,41 +171,65 @@ class Runner:
         *,
         start: RunProgress | None = None,
         stats: RunStats | None = None,
+        produce: Produce | None = None,
+        only: range | None = None,
     ) -> Iterator[ChunkResult]:
         """Yield chunks until ``rows`` valid rows exist (topping up rejected rows where possible).
 
         ``start`` and ``stats`` continue a run where it stopped (resume): the chunks that follow are
-        the ones an uninterrupted run would have produced.
+        the ones an uninterrupted run would have produced. ``produce`` makes given (index, rows) chunks
+        and yields them in that order (default: here, one after another; the Ray engine: on workers).
+        ``only`` restricts the run to a range of planned chunks and no top-ups (one shard).
         """
         target = self.target_rows(rows)
         self.stats = stats if stats is not None else RunStats(rows_requested=target)
         started = time.perf_counter() - self.stats.seconds  # time accumulates across resumed sessions
         self._prepare_whole_table(target)
         size = self.chunk_size
-        can_top_up = all(s.per_chunk for s in self.samplers.values())
-        planned_chunks = -(-target // size)
-        max_chunks = planned_chunks * (MAX_TOPUP_FACTOR if can_top_up else 1)
-        start = start or RunProgress()
+        produce = produce or self._produce_here
+        planned = planned_count(target, size)
+        span = only if only is not None else range(planned)
+        goal = min(target, span.stop * size) - span.start * size if span else 0
+        start = start or RunProgress(next_chunk=span.start)
         index, done, empty_top_ups = start.next_chunk, start.rows_done, start.empty_top_ups
         if progress is not None:
-            progress(done, target)
-        while done < target and index < max_chunks:
-            # planned chunks have fixed sizes (so each is independent of the others); top-ups fill the gap
-            missing = target - done
-            planned = min(size, target - index * size) if index < planned_chunks else self._top_up_size(size, missing)
-            result = self.chunk(index, planned)
-            result.data = result.data.iloc[: target - done]
-            done += len(result.data)
-            self.stats.add_chunk(result)
-            self.stats.seconds = time.perf_counter() - started
+            progress(done, goal)
+        # planned chunks have fixed sizes, so each is independent of the others and may run anywhere
+        pairs = ((i, min(size, target - i * size)) for i in range(max(index, span.start), span.stop))
+        for result in produce(pairs):
+            done += self._account(result, goal - done, started)
             if progress is not None:
-                progress(done, target)
+                progress(done, goal)
             yield result
+            index = result.index + 1
+        if only is not None:
+            self.stats.seconds = time.perf_counter() - started
+            return
+        can_top_up = all(s.per_chunk for s in self.samplers.values())
+        max_chunks = planned * (MAX_TOPUP_FACTOR if can_top_up else 1)
+        index = max(index, planned)
+        while done < target and index < max_chunks:  # top-ups fill the gap rejected rows left
+            for result in produce([(index, self._top_up_size(size, target - done))]):
+                done += self._account(result, target - done, started)
+                if progress is not None:
+                    progress(done, target)
+                yield result
+                empty_top_ups = empty_top_ups + 1 if result.data.empty else 0
             index += 1
-            empty_top_ups = empty_top_ups + 1 if index > planned_chunks and result.data.empty else 0
-            if empty_top_ups >= max(3, planned_chunks):
+            if empty_top_ups >= max(3, planned):
                 break  # top-ups keep yielding nothing: more of them would not either
         self.stats.seconds = time.perf_counter() - started
+
+    def _produce_here(self, pairs: Iterable[tuple[int, int]]) -> Iterator[ChunkResult]:
+        for index, n in pairs:
+            yield self.chunk(index, n)
+
+    def _account(self, result: ChunkResult, room: int, started: float) -> int:
+        """Count a finished chunk in the run's counters (keeping at most ``room`` rows); its valid rows."""
+        result.data = result.data.iloc[:room]
+        self.stats.add_chunk(result)
+        self.stats.seconds = time.perf_counter() - started
+        return len(result.data)
 
     def _top_up_size(self, size: int, missing: int) -> int:
         """Rows for a top-up chunk: enough for the missing rows at the run's yield so far (from the run's
@@ -208,12 +247,14 @@ class Runner:
         """Take the carried state a resumed run saved, so later chunks make the same choices."""
         if not state:
             return
-        if self._filler is None:
-            from llmsynth.engine.llm_step import LLMFiller
-
-            self._filler = LLMFiller(self.spec, backend=self._backend)
+        filler = self._llm_filler()
         for key, values in state.items():
-            self._filler._seen.setdefault(key, set()).update(values)
+            filler._seen.setdefault(key, set()).update(values)
+
+
+def planned_count(target: int, size: int) -> int:
+    """A run's planned chunks: ``size`` rows each, the last one shorter; top-ups come after them."""
+    return -(-target // size)
 
 
 def check_rows(rows: int, what: str = "the requested row count (-n / rows=)") -> int:

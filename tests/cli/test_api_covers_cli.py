@@ -27,6 +27,7 @@ API_FOR = {"eval": ["evaluate"], "generate": ["generate", "generate_run"], "mode
 CLI_ONLY = {
     ("generate", "quiet"): "no progress bar or summary: a script passes progress= or nothing",
     ("generate", "explain"): "prints run.stats.record()['decoding'], which a script reads directly",
+    ("merge", "quiet"): "no summary line: a script reads the RunStats merge returns",
     ("eval", "check"): "turns missed thresholds into exit code 1; a script reads report.failed_thresholds()",
 }
 # options of the root command, given before any command
