@@ -433,20 +433,23 @@ class FrameDecoder:
 
     def _take_text(self, memory: RowMemory, index: int, row: _Row, slot: Slot, token: int, piece: str) -> bool:
         quote = piece.find('"')
+        text = row.text + (piece[:quote] if quote >= 0 else piece)
+        limit = slot.schema.max_length
+        if limit is not None and len(text) > limit:  # past the limit, whether or not the token also ends it
+            self._cut(memory, index, row, slot, text, limit)
+            return True
         if quote >= 0:
-            value, tail = row.text + piece[:quote], piece[quote:]
-            if slot.schema.pattern and not row.fallback and not re.fullmatch(slot.schema.pattern, value):
+            if slot.schema.pattern and not row.fallback and not re.fullmatch(slot.schema.pattern, text):
                 self._reject(memory, index, row)
                 return False
-            self._finish_slot(row, value, [token, *self.encode(slot.closer[len(tail):])])
+            self._finish_slot(row, text, [token, *self.encode(slot.closer[len(piece) - quote:])])
             return True
-        text = row.text + piece
-        limit = slot.schema.max_length
-        if limit is None or len(text) <= limit:
-            row.text = text
-            row.queue = [(token, len(text))]
-            return True
-        # past the limit: end at the last boundary that fits; tokens beyond it leave the row's memory
+        row.text = text
+        row.queue = [(token, len(text))]
+        return True
+
+    def _cut(self, memory: RowMemory, index: int, row: _Row, slot: Slot, text: str, limit: int) -> None:
+        """End the text at the last boundary within the limit; tokens beyond it leave the row's memory."""
         kept = cut_at_boundary(text, limit)
         hidden = [c for c, chars in row.columns if chars > len(kept)]
         kept_columns = [(c, chars) for c, chars in row.columns if chars <= len(kept)]
@@ -455,7 +458,6 @@ class FrameDecoder:
         written = kept_columns[-1][1] if kept_columns else 0
         row.answer.cut += 1
         self._finish_slot(row, kept, self.encode(kept[written:] + slot.closer))
-        return True
 
     def _reject(self, memory: RowMemory, index: int, row: _Row) -> None:
         memory.hide(index, [c for c, _ in row.columns])

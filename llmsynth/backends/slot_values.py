@@ -114,6 +114,6 @@ def cut_at_boundary(text: str, limit: int) -> str:
     if sentence >= limit // 2:
         return head[: sentence + 1]
     space = head.rfind(" ")
-    if space <= 0:
-        return text[:limit]
+    if space <= 0:  # one long word: cut at the limit, still without a dangling mark
+        return text[:limit].rstrip(_DANGLING) or text[:limit]
     return head[:space].rstrip(_DANGLING) or text[:limit]

@@ -132,3 +132,8 @@ def test_texts_past_their_limit_end_at_a_boundary(text: str, limit: int, expecte
     assert cut == expected
     assert len(cut) <= limit
     assert not cut.endswith((",", " ", ";", ":"))
+
+
+def test_one_long_word_is_cut_at_the_limit_without_a_dangling_mark() -> None:
+    assert cut_at_boundary("E2M1MG12289-X7", 12) == "E2M1MG12289"
+    assert cut_at_boundary("Supercalifragilistic", 12) == "Supercalifra"
