@@ -350,18 +350,12 @@ class FrameDecoder:
         return self._fallback_mask(row, slot, logp)
 
     def _first_tokens(self, slot: int) -> torch.Tensor:
-        key = f"enum:{slot}"
-        if key not in self._text_masks:
-            mask = torch.zeros(self.vocab.size, dtype=torch.bool)
-            mask[self.tokens.tries[slot].first_tokens] = True
-            self._text_masks[key] = mask
-        return self._text_masks[key]
+        """The tokens a candidate of this frame's enum slot may start with (shares the trie's memory)."""
+        return torch.from_numpy(self.tokens.tries[slot].first_mask)
 
     def _ends(self, slot: int) -> torch.Tensor:
-        key = f"ends:{slot}"
-        if key not in self._text_masks:
-            self._text_masks[key] = torch.from_numpy(self.tokens.tries[slot].ends)
-        return self._text_masks[key]
+        """The tokens that end a value of this frame's enum slot (shares the trie's memory)."""
+        return torch.from_numpy(self.tokens.tries[slot].ends)
 
     def _fallback_mask(self, row: _Row, slot: Slot, logp: torch.Tensor) -> torch.Tensor:
         """Tokens that keep a number or date valid (used once rejection gave up on this slot)."""

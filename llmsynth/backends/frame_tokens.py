@@ -92,6 +92,7 @@ class CandidateTrie:
     prefixes: set[tuple[int, ...]] = field(default_factory=set)
     whole: dict[tuple[int, ...], int] = field(default_factory=dict)
     first_tokens: list[int] = field(default_factory=list)
+    first_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # first_tokens over the vocab
 
     @property
     def size(self) -> int:
@@ -130,6 +131,8 @@ def build_trie(vocab: Vocabulary, slot: Slot) -> CandidateTrie:
     trie.first_tokens = sorted({pairs[0][1] for pairs in trie.paths if pairs})
     if () in trie.whole:  # an empty value ends at once
         trie.first_tokens = sorted({*trie.first_tokens, *np.flatnonzero(trie.ends).tolist()})
+    trie.first_mask = np.zeros(vocab.size, dtype=bool)
+    trie.first_mask[trie.first_tokens] = True
     return trie
 
 

@@ -70,6 +70,19 @@ def test_enum_values_drawn_by_rejection_follow_the_scored_probabilities(default_
     assert sum(a.tokens for a in drawn) < rows * scored[0].tokens  # no candidate trie fed
 
 
+def test_a_frame_decoded_before_leaves_nothing_behind(default_backend: Any) -> None:
+    other = build_frame([ColumnSchema(name="tier", type="choice", choices=("gold", "silver", "bronze"))])
+    segment_frame = build_frame([SEGMENT])  # its only redraws are the choice's own
+    prompts = [chat(default_backend, f"A customer aged {age}.") for age in (25, 47, 63, 80, 36, 52)]
+    default_backend.fill_frames(prompts, other, [np.random.default_rng(9) for _ in prompts], temperature=1.0,
+                                top_p=0.95, scored=[False] * len(prompts))
+    answers = default_backend.fill_frames(prompts, segment_frame, [np.random.default_rng(s) for s in range(6)],
+                                          temperature=1.0, top_p=0.95, scored=[False] * len(prompts))
+    # a first-token mask left from the other frame's slot would reject every draw until the rows were scored
+    scored = sum(bool(a.probabilities) for a in answers)
+    assert scored < len(prompts) // 2, (scored, [a.rejections for a in answers])
+
+
 def test_a_rows_answer_does_not_depend_on_its_batch(default_backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     frame = build_frame([
         ColumnSchema(name="job", type="string", max_length=20),
