@@ -149,7 +149,7 @@ JINJA_TOKENS = [
     ".ljust(", ".replace(", ".join(", "range(", "dict(", "lipsum(", "cycler(", "self", "super()",
 ]
 TEMPLATE_SEEDS = [
-    *_texts(ROOT / "llmsynth" / "prompts" / "templates", "*.j2"),
+    *_texts(ROOT / "llmsynth" / "spec" / "prompt_templates", "*.j2"),
     "Customer {{ customer_id }}: {{ age }} years old, lives in {{ country }}.",
     "{% for k, v in row.items() %}- {{ k }}: {{ v }}\n{% endfor %}",
     "{% macro line(k, v) %}{{ k|title }} = {{ v }}{% endmacro %}{% for k, v in row.items() %}{{ line(k, v) }}"

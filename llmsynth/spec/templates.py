@@ -1,8 +1,8 @@
 """Where an LLM group's prompt text comes from: inline, a file next to the spec, or a bundled template.
 
 It lives in the spec package because the planner must read a template file's variables to order the
-columns before anything is rendered; the bundled ``*.j2`` files are package data of llmsynth.prompts,
-found by path so that loading a spec imports no prompt code.
+columns before anything is rendered. The bundled ``*.j2`` files are this package's own data
+(``spec/prompt_templates``), so the spec layer reads no files of a layer above it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from llmsynth.spec.llm import LLMGroup
 from llmsynth.spec.paths import confined
 from llmsynth.spec.template_budget import MAX_TEMPLATE_CHARS
 
-BUNDLED_DIR = Path(__file__).resolve().parents[1] / "prompts" / "templates"
+BUNDLED_DIR = Path(__file__).resolve().parent / "prompt_templates"
 
 
 def bundled_names() -> list[str]:

@@ -38,3 +38,11 @@ def test_import_direction(package: str) -> None:
                 if target in FORBIDDEN[package]:
                     bad.append(f"{path.relative_to(PACKAGE)} imports llmsynth.{target}")
     assert bad == []
+
+
+def test_no_package_reaches_into_another_by_file_path() -> None:
+    # a module that finds files by walking up from its own location depends on the folder above it, which
+    # the import rules above cannot see (bundled templates are the spec package's own data for this reason)
+    bad = [str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+           if ".parents[1]" in path.read_text(encoding="utf-8") or ".parent.parent" in path.read_text(encoding="utf-8")]
+    assert bad == []
