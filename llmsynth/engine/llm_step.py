@@ -59,6 +59,7 @@ class LLMStats:
     calibration: list[dict[str, Any]] = field(default_factory=list)  # declared weights: factors and Cramér's V
 
     def merge(self, other: LLMStats) -> None:
+        """Add another chunk's counters to these (a run's totals are the sum of its chunks')."""
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
         self.explain = self.explain[:EXPLAIN_ROWS]
@@ -109,6 +110,7 @@ class LLMFiller:
 
     @property
     def backend(self) -> Backend:
+        """The model backend, loaded on first use (a spec whose rows all fail early never loads it)."""
         if self._backend is None:
             from llmsynth.backends.registry import create_backend
 
