@@ -7,6 +7,7 @@ and writers that pick them.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,7 +16,7 @@ import pandas as pd
 from llmsynth.errors import InputDataError
 
 
-class TableFormat:
+class TableFormat(ABC):
     """One file type. ``read`` loads a whole file; an instance appends chunks to one output file."""
 
     writable: ClassVar[bool] = True
@@ -26,13 +27,14 @@ class TableFormat:
         self.path = path
 
     @classmethod
+    @abstractmethod
     def read(cls, path: Path) -> pd.DataFrame:
         """The whole table in ``path``."""
-        raise NotImplementedError
 
     def write(self, frame: pd.DataFrame, first: bool) -> None:
-        """Append ``frame``; ``first`` is True for the first chunk (write a header, truncate the file)."""
-        raise NotImplementedError
+        """Append ``frame``; ``first`` is True for the first chunk (write a header, truncate the file).
+        A type that is only read (``writable = False``) keeps this refusal."""
+        raise InputDataError(f"{self.path}: {type(self).__name__} files are read, never written")
 
     def close(self, wrote: bool) -> None:
         """Finish the file; ``wrote`` is False when no chunk came, and the file must still be valid."""
