@@ -18,7 +18,7 @@ Finished rows leave the batch, so late passes compute only the rows still writin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -96,6 +96,12 @@ class _Row:
     values: list[str] = field(default_factory=list)
     answer: RowAnswer = field(default_factory=RowAnswer)
 
+    def twin(self, job: int) -> _Row:
+        """This row's state for another job whose prompt is the same (its memory columns are copied too);
+        the twin fed no tokens itself, and draws from its own job's stream."""
+        return replace(self, job=job, queue=list(self.queue), columns=list(self.columns),
+                       enum_path=list(self.enum_path), values=list(self.values), answer=RowAnswer())
+
 
 class FrameDecoder:
     """Decodes frames with one model; built once per backend, reused for every call."""
@@ -163,13 +169,7 @@ class FrameDecoder:
     def _join(self, memory: RowMemory | None, rows: list[_Row], joining: list[int],
               answers: list[RowAnswer | None]) -> tuple[RowMemory, list[_Row]]:
         """Prefill the joining rows in a pass of their own, then merge them into the running batch."""
-        slots = len(self.frame.slots)
-        fresh = [_Row(job=j, slots=slots, values=[""] * slots, position=self.prefix_length) for j in joining]
-        for row in fresh:
-            row.queue = [(t, None) for t in [*self.jobs[row.job].suffix, *self.tokens.opening]]
-        room = max(len(r.queue) for r in fresh) + 64
-        fresh_memory = RowMemory(self.model, self.prefix, len(fresh), room)
-        self._pass(fresh_memory, fresh, wide=True)
+        fresh_memory, fresh = self._prefill(joining)
         if memory is None or not rows:
             return fresh_memory, fresh
         memory, rows = self._drop(memory, rows, answers)
@@ -177,6 +177,36 @@ class FrameDecoder:
             return fresh_memory, fresh
         memory.absorb(fresh_memory)
         return memory, rows + fresh
+
+    def _prefill(self, joining: list[int]) -> tuple[RowMemory, list[_Row]]:
+        """Feed the joining rows' prompt suffixes and frame openings, and make their first decisions.
+
+        Rows whose prompts are the same (a prompt that reads only a categorical column, a repeated number)
+        are fed once: the first of them is computed and its memory copied into the others, which then draw
+        from their own streams. Their candidate tries wait for the next pass, since each row chooses its own
+        candidate there."""
+        slots = len(self.frame.slots)
+        fresh = [_Row(job=j, slots=slots, values=[""] * slots, position=self.prefix_length) for j in joining]
+        for row in fresh:
+            row.queue = [(t, None) for t in [*self.jobs[row.job].suffix, *self.tokens.opening]]
+        room = max(len(r.queue) for r in fresh) + 64
+        first_of: dict[tuple[int, ...], int] = {}
+        lead = [first_of.setdefault(tuple(t for t, _ in row.queue), i) for i, row in enumerate(fresh)]
+        leads = sorted(first_of.values())
+        if len(leads) == len(fresh):
+            fresh_memory = RowMemory(self.model, self.prefix, len(fresh), room)
+            self._pass(fresh_memory, fresh, wide=True)
+            return fresh_memory, fresh
+        fresh_memory = RowMemory(self.model, self.prefix, len(leads), room)
+        deciding = self._pass(fresh_memory, [fresh[i] for i in leads], wide=True, tries=False, decide=False)
+        place = {index: k for k, index in enumerate(leads)}
+        fresh_memory.select_rows([place[lead[i]] for i in range(len(fresh))])
+        fresh = [row if lead[i] == i else fresh[lead[i]].twin(row.job) for i, row in enumerate(fresh)]
+        decided = {leads[k] for k in deciding}
+        decisions = [i for i in range(len(fresh)) if lead[i] in decided]
+        if decisions:
+            self._decide(fresh_memory, fresh, decisions)
+        return fresh_memory, fresh
 
     def _drop(self, memory: RowMemory, rows: list[_Row], answers: list[RowAnswer | None]
               ) -> tuple[RowMemory, list[_Row]]:
@@ -188,7 +218,7 @@ class FrameDecoder:
             else:
                 keep.append(i)
         if keep and len(keep) < len(rows):
-            memory.keep_rows(keep)
+            memory.select_rows(keep)
         return memory, [rows[i] for i in keep]
 
     # -- scheduling -------------------------------------------------------------------------------------------
@@ -206,7 +236,11 @@ class FrameDecoder:
         movable = [r for r in active if r.queue and not self._at_trie(r)]
         return bool(waiting) and (len(waiting) >= WIDE_PASS_SHARE * len(active) or not movable)
 
-    def _pass(self, memory: RowMemory, rows: list[_Row], *, wide: bool) -> None:
+    def _pass(self, memory: RowMemory, rows: list[_Row], *, wide: bool, tries: bool = True,
+              decide: bool = True) -> list[int]:
+        """Feed each row its queue (all of it when ``wide``, else one token) and, when ``wide`` and ``tries``,
+        the candidate trie it scores; then choose candidates and, when ``decide``, draw the next tokens.
+        Returns the rows that stand before a draw (drawn already when ``decide``)."""
         feeds: list[Feed] = []
         tree_nodes: dict[int, list[int]] = {}  # row -> feed index of each trie node
         for index, row in enumerate(rows):
@@ -215,7 +249,7 @@ class FrameDecoder:
                 queue = row.queue if wide else row.queue[:1]
                 for offset, (token, _) in enumerate(queue):
                     feed.chain(token, row.position + offset)
-                if wide and self._at_trie(row):
+                if wide and tries and self._at_trie(row):
                     trie = self.tokens.tries[row.slot]
                     base = row.position + len(queue)
                     nodes: list[int] = []
@@ -225,7 +259,7 @@ class FrameDecoder:
                     tree_nodes[index] = nodes
             feeds.append(feed)
         if not any(f.tokens for f in feeds):
-            return
+            return []
         hidden, start = memory.forward(feeds)
         # which outputs need next-token log-probabilities: a row's last chain token when its queue empties,
         # and every trie node
@@ -262,8 +296,9 @@ class FrameDecoder:
                     row.start_logp, row.start_position = last, row.position
                 row.last = last
                 decisions.append(index)
-        if decisions:
+        if decisions and decide:
             self._decide(memory, rows, decisions)
+        return decisions
 
     def _log_probs(self, hidden: torch.Tensor, wanted: list[tuple[int, int]]) -> torch.Tensor:
         if not wanted:

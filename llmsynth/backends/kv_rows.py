@@ -211,8 +211,9 @@ class RowMemory:
         visible[self.rows :, : other.length] = other.visible[:, : other.length]
         self.visible, self.length, self.capacity = visible, length, capacity
 
-    def keep_rows(self, rows: list[int]) -> None:
-        """Drop every row not listed (finished rows leave the batch, so passes stop computing them)."""
+    def select_rows(self, rows: list[int]) -> None:
+        """Keep the rows listed, in that order: finished rows leave the batch (so passes stop computing
+        them), and a row listed twice is copied (rows whose prompts are the same were prefilled once)."""
         index = torch.tensor(rows, dtype=torch.long, device=self.device)
         for layer in self.layers:
             moved = []
