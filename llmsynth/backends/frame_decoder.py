@@ -45,6 +45,9 @@ MAX_ENUM_REJECTIONS = 3
 MASKED_ATTEMPTS = 8
 # a pass feeds whole queues and candidate tries when at least this share of the rows waits for one
 WIDE_PASS_SHARE = 0.5
+# a pass costs about as much as this many positions before it computes any (reading every weight once): on
+# the 2-core CPU a pass of one row took 59 ms, of 5 rows 93 ms, and each further position about 2.5 ms
+PASS_COST_POSITIONS = 32
 # finished rows are dropped from the batch once they are this share of it
 COMPACT_SHARE = 0.25
 # new rows join the batch when the rows still writing fall to this share of the batch size
@@ -231,10 +234,21 @@ class FrameDecoder:
                 or row.slot in self.factors or row.slot == self.stop_slot)
 
     def _wide(self, rows: list[_Row]) -> bool:
+        """Feed whole queues and tries in this pass: when enough rows wait at a trie, or when the padding
+        a wide pass adds (every row padded to the widest feed) costs less than the passes it saves (a
+        small batch, where a pass costs its weights more than its positions)."""
         active = [r for r in rows if not r.done]
         waiting = [r for r in active if self._at_trie(r)]
         movable = [r for r in active if r.queue and not self._at_trie(r)]
-        return bool(waiting) and (len(waiting) >= WIDE_PASS_SHARE * len(active) or not movable)
+        if waiting and (len(waiting) >= WIDE_PASS_SHARE * len(active) or not movable):
+            return True
+        width = max((self._feed_width(r) for r in active), default=1)
+        return width > 1 and (width - 1) * len(rows) <= PASS_COST_POSITIONS
+
+    def _feed_width(self, row: _Row) -> int:
+        """Tokens a row feeds in a wide pass: its queue, and its candidate trie when it scores one."""
+        trie = len(self.tokens.tries[row.slot].tokens) if self._at_trie(row) else 0
+        return len(row.queue) + trie
 
     def _pass(self, memory: RowMemory, rows: list[_Row], *, wide: bool, tries: bool = True,
               decide: bool = True) -> list[int]:
