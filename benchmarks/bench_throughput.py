@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import resource
 import subprocess
 import sys
@@ -31,8 +30,6 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from typing import Any
-
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # inherited by the children, before torch loads
 
 from _common import (
     ROOT,
@@ -49,6 +46,11 @@ from _common import (
     scaffold_frame,
 )
 from pydantic import ValidationError
+
+from llmsynth.models.loading import set_openmp_wait_policy
+
+# decided once, the way the library decides it, and inherited by every path's process: the same for all
+WAIT_POLICY = set_openmp_wait_policy()
 
 WARMUP_ROWS = 2
 OUTLINES_WHITESPACE_ROOM = 32  # Outlines' JSON grammar allows free whitespace; the engine's bound does not
@@ -314,7 +316,8 @@ def main() -> None:
                         rows=args.rows, seed=args.seed, temperature=args.temperature, top_p=args.top_p)
     print(f"## LLM throughput: {settings.rows} rows, batch {settings.batch_size}, {settings.dtype}, "
           f"model {settings.model} on {settings.device}, seed {settings.seed}\n")
-    print(f"Machine: {machine()}. Model load, grammar compilation and a {WARMUP_ROWS}-row warm-up are not "
+    print(f"Machine: {machine()}; OpenMP wait policy {WAIT_POLICY or 'the runtime default'}. Model load, grammar "
+          f"compilation and a {WARMUP_ROWS}-row warm-up are not "
           "timed; each path runs in its own process.\n")
     specs = [named_spec(name.strip()) for name in args.specs.split(",") if name.strip()]
     measured = []

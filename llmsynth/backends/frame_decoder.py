@@ -18,7 +18,7 @@ Finished rows leave the batch, so late passes compute only the rows still writin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,9 @@ MAX_ENUM_REJECTIONS = 3
 MASKED_ATTEMPTS = 8
 # a pass feeds whole queues and candidate tries when at least this share of the rows waits for one
 WIDE_PASS_SHARE = 0.5
+# a pass costs about as much as this many positions before it computes any (reading every weight once): on
+# the 2-core CPU a pass of one row took 59 ms, of 5 rows 93 ms, and each further position about 2.5 ms
+PASS_COST_POSITIONS = 32
 # finished rows are dropped from the batch once they are this share of it
 COMPACT_SHARE = 0.25
 # new rows join the batch when the rows still writing fall to this share of the batch size
@@ -95,6 +98,12 @@ class _Row:
     done: bool = False
     values: list[str] = field(default_factory=list)
     answer: RowAnswer = field(default_factory=RowAnswer)
+
+    def twin(self, job: int) -> _Row:
+        """This row's state for another job whose prompt is the same (its memory columns are copied too);
+        the twin fed no tokens itself, and draws from its own job's stream."""
+        return replace(self, job=job, queue=list(self.queue), columns=list(self.columns),
+                       enum_path=list(self.enum_path), values=list(self.values), answer=RowAnswer())
 
 
 class FrameDecoder:
@@ -163,13 +172,7 @@ class FrameDecoder:
     def _join(self, memory: RowMemory | None, rows: list[_Row], joining: list[int],
               answers: list[RowAnswer | None]) -> tuple[RowMemory, list[_Row]]:
         """Prefill the joining rows in a pass of their own, then merge them into the running batch."""
-        slots = len(self.frame.slots)
-        fresh = [_Row(job=j, slots=slots, values=[""] * slots, position=self.prefix_length) for j in joining]
-        for row in fresh:
-            row.queue = [(t, None) for t in [*self.jobs[row.job].suffix, *self.tokens.opening]]
-        room = max(len(r.queue) for r in fresh) + 64
-        fresh_memory = RowMemory(self.model, self.prefix, len(fresh), room)
-        self._pass(fresh_memory, fresh, wide=True)
+        fresh_memory, fresh = self._prefill(joining)
         if memory is None or not rows:
             return fresh_memory, fresh
         memory, rows = self._drop(memory, rows, answers)
@@ -177,6 +180,36 @@ class FrameDecoder:
             return fresh_memory, fresh
         memory.absorb(fresh_memory)
         return memory, rows + fresh
+
+    def _prefill(self, joining: list[int]) -> tuple[RowMemory, list[_Row]]:
+        """Feed the joining rows' prompt suffixes and frame openings, and make their first decisions.
+
+        Rows whose prompts are the same (a prompt that reads only a categorical column, a repeated number)
+        are fed once: the first of them is computed and its memory copied into the others, which then draw
+        from their own streams. Their candidate tries wait for the next pass, since each row chooses its own
+        candidate there."""
+        slots = len(self.frame.slots)
+        fresh = [_Row(job=j, slots=slots, values=[""] * slots, position=self.prefix_length) for j in joining]
+        for row in fresh:
+            row.queue = [(t, None) for t in [*self.jobs[row.job].suffix, *self.tokens.opening]]
+        room = max(len(r.queue) for r in fresh) + 64
+        first_of: dict[tuple[int, ...], int] = {}
+        lead = [first_of.setdefault(tuple(t for t, _ in row.queue), i) for i, row in enumerate(fresh)]
+        leads = sorted(first_of.values())
+        if len(leads) == len(fresh):
+            fresh_memory = RowMemory(self.model, self.prefix, len(fresh), room)
+            self._pass(fresh_memory, fresh, wide=True)
+            return fresh_memory, fresh
+        fresh_memory = RowMemory(self.model, self.prefix, len(leads), room)
+        deciding = self._pass(fresh_memory, [fresh[i] for i in leads], wide=True, tries=False, decide=False)
+        place = {index: k for k, index in enumerate(leads)}
+        fresh_memory.select_rows([place[lead[i]] for i in range(len(fresh))])
+        fresh = [row if lead[i] == i else fresh[lead[i]].twin(row.job) for i, row in enumerate(fresh)]
+        decided = {leads[k] for k in deciding}
+        decisions = [i for i in range(len(fresh)) if lead[i] in decided]
+        if decisions:
+            self._decide(fresh_memory, fresh, decisions)
+        return fresh_memory, fresh
 
     def _drop(self, memory: RowMemory, rows: list[_Row], answers: list[RowAnswer | None]
               ) -> tuple[RowMemory, list[_Row]]:
@@ -188,7 +221,7 @@ class FrameDecoder:
             else:
                 keep.append(i)
         if keep and len(keep) < len(rows):
-            memory.keep_rows(keep)
+            memory.select_rows(keep)
         return memory, [rows[i] for i in keep]
 
     # -- scheduling -------------------------------------------------------------------------------------------
@@ -201,12 +234,27 @@ class FrameDecoder:
                 or row.slot in self.factors or row.slot == self.stop_slot)
 
     def _wide(self, rows: list[_Row]) -> bool:
+        """Feed whole queues and tries in this pass: when enough rows wait at a trie, or when the padding
+        a wide pass adds (every row padded to the widest feed) costs less than the passes it saves (a
+        small batch, where a pass costs its weights more than its positions)."""
         active = [r for r in rows if not r.done]
         waiting = [r for r in active if self._at_trie(r)]
         movable = [r for r in active if r.queue and not self._at_trie(r)]
-        return bool(waiting) and (len(waiting) >= WIDE_PASS_SHARE * len(active) or not movable)
+        if waiting and (len(waiting) >= WIDE_PASS_SHARE * len(active) or not movable):
+            return True
+        width = max((self._feed_width(r) for r in active), default=1)
+        return width > 1 and (width - 1) * len(rows) <= PASS_COST_POSITIONS
 
-    def _pass(self, memory: RowMemory, rows: list[_Row], *, wide: bool) -> None:
+    def _feed_width(self, row: _Row) -> int:
+        """Tokens a row feeds in a wide pass: its queue, and its candidate trie when it scores one."""
+        trie = len(self.tokens.tries[row.slot].tokens) if self._at_trie(row) else 0
+        return len(row.queue) + trie
+
+    def _pass(self, memory: RowMemory, rows: list[_Row], *, wide: bool, tries: bool = True,
+              decide: bool = True) -> list[int]:
+        """Feed each row its queue (all of it when ``wide``, else one token) and, when ``wide`` and ``tries``,
+        the candidate trie it scores; then choose candidates and, when ``decide``, draw the next tokens.
+        Returns the rows that stand before a draw (drawn already when ``decide``)."""
         feeds: list[Feed] = []
         tree_nodes: dict[int, list[int]] = {}  # row -> feed index of each trie node
         for index, row in enumerate(rows):
@@ -215,7 +263,7 @@ class FrameDecoder:
                 queue = row.queue if wide else row.queue[:1]
                 for offset, (token, _) in enumerate(queue):
                     feed.chain(token, row.position + offset)
-                if wide and self._at_trie(row):
+                if wide and tries and self._at_trie(row):
                     trie = self.tokens.tries[row.slot]
                     base = row.position + len(queue)
                     nodes: list[int] = []
@@ -225,7 +273,7 @@ class FrameDecoder:
                     tree_nodes[index] = nodes
             feeds.append(feed)
         if not any(f.tokens for f in feeds):
-            return
+            return []
         hidden, start = memory.forward(feeds)
         # which outputs need next-token log-probabilities: a row's last chain token when its queue empties,
         # and every trie node
@@ -262,8 +310,9 @@ class FrameDecoder:
                     row.start_logp, row.start_position = last, row.position
                 row.last = last
                 decisions.append(index)
-        if decisions:
+        if decisions and decide:
             self._decide(memory, rows, decisions)
+        return decisions
 
     def _log_probs(self, hidden: torch.Tensor, wanted: list[tuple[int, int]]) -> torch.Tensor:
         if not wanted:

@@ -107,6 +107,29 @@ def test_a_rows_answer_does_not_depend_on_its_batch(default_backend: Any, monkey
     assert len(set(large)) > 8  # rows differ: each has its own stream
 
 
+def test_rows_with_the_same_prompt_are_prefilled_once_and_draw_their_own_answers(
+        default_backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = build_frame([ColumnSchema(name="job", type="string", max_length=20), SEGMENT])
+    ages = [31, 58, 31, 31, 58, 74, 31, 58]  # three prompts, five of the rows repeat one
+    prompts = [chat(default_backend, f"A customer aged {age}, who shops a lot.") for age in ages]
+    suffix = len(default_backend.tokenizer.encode(f"{ages[0]}, who shops a lot.", add_special_tokens=False))
+
+    def run(batch: int) -> list[Any]:
+        monkeypatch.setattr(default_backend, "batch_size", batch)
+        streams = [row_stream(5, "g", row, 0) for row in range(len(prompts))]
+        return list(default_backend.fill_frames(prompts, frame, streams, temperature=1.0, top_p=0.95,
+                                                scored=[False] * len(prompts)))
+
+    together, alone = run(8), run(1)  # a batch of one row has no twin: every row prefills its own prompt
+    fed_together = sum(a.tokens for a in together)
+    fed_alone = sum(a.tokens for a in alone)
+    assert fed_alone - fed_together >= 5 * suffix, (fed_alone, fed_together)  # five prompts not fed again
+    # each row's answer is the one it gets alone (its own stream); float noise may move a rare token
+    assert sum(a.text == b.text for a, b in zip(together, alone, strict=True)) >= 7
+    repeated = [json.loads(a.text)["job"] for a, age in zip(together, ages, strict=True) if age == 31]
+    assert len(set(repeated)) >= 2, repeated  # the same prompt, different draws
+
+
 def test_texts_at_their_limit_end_on_a_word(default_backend: Any) -> None:
     frame = build_frame([ColumnSchema(name="note", type="string", max_length=12)])
     prompts = [chat(default_backend, "Describe this customer's buying habits in two long sentences.")] * 12

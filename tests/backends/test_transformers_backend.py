@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from llmsynth.backends.transformers_backend import TransformersBackend
@@ -76,3 +77,33 @@ def test_gpu_defaults_bfloat16_sdpa_and_memory_sized_batches() -> None:
     assert backend.loaded.dtype == "bfloat16"
     assert backend.model.config._attn_implementation == "sdpa"
     assert backend._initial_batch_size(200, 100) >= 64
+
+
+def test_lanes_keep_rows_with_the_same_prompt_together_and_balance_the_rest() -> None:
+    from llmsynth.backends.frame_decoder import RowJob
+    from llmsynth.backends.transformers_backend import lane_shares
+
+    suffixes = [[1, 2], [3], [1, 2], [4], [1, 2], [5], [3], [6]]
+    jobs = [RowJob(suffix, np.random.default_rng(0)) for suffix in suffixes]
+    shares = lane_shares(jobs, 2)
+    assert sorted(i for share in shares for i in share) == list(range(8))  # every row once
+    assert [len(share) for share in shares] == [4, 4]
+    for share in shares:
+        assert share == sorted(share)  # the given order (longest prompts first) within a lane
+        kinds = {tuple(suffixes[i]) for i in share}
+        for other in shares:
+            if other is not share:
+                assert not kinds & {tuple(suffixes[i]) for i in other}  # a prompt lives in one lane
+
+
+def test_two_lanes_on_a_cpu_only_with_rows_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from llmsynth.backends.transformers_backend import decode_lanes
+
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
+    assert decode_lanes("cpu", 64, 64) == 2
+    assert decode_lanes("cpu", 5, 64) == 1  # a preview's rows: one batch is cheaper
+    assert decode_lanes("cuda", 64, 64) == 1
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+    assert decode_lanes("cpu", 64, 64) == 1
