@@ -223,14 +223,20 @@ def free_path(named: NamedSpec, settings: Settings, tokens_per_row: int) -> dict
 
 
 def startup(settings: Settings) -> dict[str, Any]:
-    """A warm model load in a fresh process: imports timed apart from ``load_model`` itself."""
+    """A warm model load in a fresh process: imports (torch, transformers and the model architecture's code)
+    timed apart from ``load_model`` itself (weights from the cached conversion, and the tokenizer)."""
+    from llmsynth.models.gguf_cache import cached_folder
+    from llmsynth.models.loading import load_model
+    from llmsynth.models.sources import locate
+    from llmsynth.spec import ModelConfig
+
     started = time.perf_counter()
     import torch  # noqa: F401
-    from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: F401  (lazy modules: import them now)
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer  # noqa: F401
 
+    architecture = AutoConfig.from_pretrained(cached_folder(locate(settings.model)))
+    AutoModelForCausalLM._model_mapping[type(architecture)]  # resolving the class imports the architecture's code
     imports = time.perf_counter() - started
-    from llmsynth.models.loading import load_model
-    from llmsynth.spec import ModelConfig
 
     config = ModelConfig(name=settings.model, dtype=settings.dtype, device=settings.device)  # type: ignore[arg-type]
     started = time.perf_counter()
@@ -329,7 +335,7 @@ def main() -> None:
         extra = {**isolated(startup, settings), **preview_wall()}
         print("### start-up\n")
         print(f"warm model load (conversion cached, fresh process): {extra['load_model_s']:.2f} s "
-              f"after {extra['import_s']:.2f} s of importing torch and transformers; "
+              f"after {extra['import_s']:.2f} s of importing torch, transformers and the model's architecture; "
               f"`llmsynth preview examples/customers.yaml -n 5`: {extra['preview_wall_s']:.1f} s wall "
               f"(exit code {extra['preview_exit_code']})")
     if args.json_path:
