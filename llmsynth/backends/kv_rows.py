@@ -283,9 +283,10 @@ def rows_attention(module: Any, query: torch.Tensor, key: torch.Tensor, value: t
         seen = seen.unsqueeze(2).expand(rows, seen.shape[1], group, width, seen.shape[-1])
         own = own.masked_fill(~seen.reshape(rows, -1, group * width, own.shape[-1]), float("-inf"))
     top = own.amax(-1, keepdim=True)
-    prefix_keys = shared[module.layer_idx] if shared else None
-    if prefix_keys is not None and prefix_keys[0].shape[2]:
-        keys, values = prefix_keys[0][0].float(), prefix_keys[1][0].float()  # [kv_heads, prefix, dim]
+    prefix_keys, prefix_values = shared[module.layer_idx]  # [1, kv_heads, prefix, dim]; the prefix may be empty
+    has_prefix = prefix_keys.shape[2] > 0
+    if has_prefix:
+        keys, values = prefix_keys[0].float(), prefix_values[0].float()
         by_head = q.transpose(0, 1).reshape(kv_heads, rows * group * width, dim)
         common = torch.matmul(by_head, keys.transpose(-1, -2))  # [kv_heads, rows * group * width, prefix]
         common_top = common.amax(-1, keepdim=True).reshape(kv_heads, rows, group * width, 1).transpose(0, 1)
@@ -294,7 +295,7 @@ def rows_attention(module: Any, query: torch.Tensor, key: torch.Tensor, value: t
     weights = torch.exp(own - top)
     total = weights.sum(-1, keepdim=True)
     out = torch.matmul(weights, value.float())  # [rows, kv_heads, group * width, dim]
-    if prefix_keys is not None and prefix_keys[0].shape[2]:
+    if has_prefix:
         common_weights = torch.exp(common - top.transpose(0, 1).reshape(kv_heads, rows * group * width, 1))
         total = total + common_weights.sum(-1, keepdim=True).reshape(kv_heads, rows, group * width, 1).transpose(0, 1)
         out = out + torch.matmul(common_weights, values).reshape(kv_heads, rows, group * width, dim).transpose(0, 1)

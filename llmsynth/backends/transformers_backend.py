@@ -21,10 +21,10 @@ from llmsynth.errors import GenerationError
 from llmsynth.models.loading import LoadedModel, load_model
 from llmsynth.spec.model import ModelConfig
 
-# measured on a 2-core CPU with the default model (benchmarks/bench_llm.py): 64 rows/batch gave the most
-# rows/s in both fp32 (2.3 vs 2.1 at 32) and bf16 (3.3 vs 2.8)
 # a lane of the CPU decoder needs at least this many rows to be worth its own thread
 MIN_LANE_ROWS = 4
+# measured on a 2-core CPU with the default model (benchmarks/bench_llm.py): 64 rows/batch gave the most
+# rows/s in both fp32 (2.3 vs 2.1 at 32) and bf16 (3.3 vs 2.8)
 CPU_BATCH = 64
 MAX_GPU_BATCH = 256
 
@@ -129,8 +129,8 @@ class TransformersBackend:
         while True:
             try:
                 answers = self._run_decoder(prefix, shared, [jobs[i] for i in order], tokens, batch_size=size,
-                                       temperature=temperature, top_p=top_p, factors=factors,
-                                       stop_slot=stop_slot)
+                                            temperature=temperature, top_p=top_p, factors=factors,
+                                            stop_slot=stop_slot)
                 break
             except Exception as exc:
                 if not _is_oom(exc) or size == 1:
@@ -148,7 +148,7 @@ class TransformersBackend:
         return out
 
     def _run_decoder(self, prefix: Any, shared: int, jobs: list[RowJob], tokens: FrameTokens, *, batch_size: int,
-                **sampling: Any) -> list[RowAnswer]:
+                     **sampling: Any) -> list[RowAnswer]:
         """Run the decoder; on a CPU with several threads, as lanes that decode their share of the rows at
         once, each on its own threads (see ``decode_lanes``)."""
         lanes = decode_lanes(self.loaded.device, len(jobs), batch_size)
@@ -276,8 +276,8 @@ class TransformersBackend:
 def decode_lanes(device: str, rows: int, batch_size: int) -> int:
     """Decoders to run at once. On a CPU, two decoders of one thread each beat one of two threads (the
     model's matrices are small; each op of one lane runs while the other lane's Python picks tokens):
-    measured 1.6x with two Ray workers on 2 cores. So a CPU with several threads runs two lanes when each
-    gets rows enough to fill a batch of some size."""
+    1.1-1.4x on the few-shot specs on 2 cores, no change on the reference schema. So a CPU with several
+    threads runs two lanes when each gets rows enough to fill a batch of some size."""
     import torch
 
     if device != "cpu" or torch.get_num_threads() < 2 or min(rows, batch_size) < 2 * MIN_LANE_ROWS:
