@@ -49,7 +49,8 @@ from pydantic import ValidationError
 
 from llmsynth.models.loading import set_openmp_wait_policy
 
-# decided once, the way the library decides it, and inherited by every path's process: the same for all
+# decided the way the library decides it: PASSIVE, once set here, is inherited by every path's process; on an
+# idle machine nothing is set and each path's process decides again by the same rule (load above the cores)
 WAIT_POLICY = set_openmp_wait_policy()
 
 WARMUP_ROWS = 2
