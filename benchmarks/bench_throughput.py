@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from _common import (
@@ -76,10 +77,12 @@ def sampling(spec: Any) -> dict[str, Any]:
     return {"do_sample": True, "temperature": temperature, "top_p": top_p, "top_k": None}
 
 
-def load(spec: Any) -> Any:
+def load_transformers(spec: Any) -> tuple[Any, Any]:
+    """transformers' model and tokenizer for the peers (Outlines and free sampling need transformers' own)."""
     from llmsynth.models.loading import load_model
 
-    return load_model(spec.model)
+    loaded = load_model(spec.model.model_copy(update={"runtime": "transformers"}))
+    return loaded.model, loaded.tokenizer
 
 
 def answer_budget(group: Any) -> int:
@@ -112,9 +115,9 @@ def outlines_path(named: NamedSpec, settings: Settings) -> dict[str, Any]:
 
     spec = build_spec(named, settings)
     group = llm_group(spec)
-    loaded = load(spec)
-    prompts = engine_prompt_texts(spec, scaffold_frame(named, settings), loaded.tokenizer)
-    model = outlines.from_transformers(loaded.model, loaded.tokenizer)
+    hf_model, tokenizer = load_transformers(spec)
+    prompts = engine_prompt_texts(spec, scaffold_frame(named, settings), tokenizer)
+    model = outlines.from_transformers(hf_model, tokenizer)
     # Outlines wraps a plain string in a user turn when the tokenizer has a chat template; these strings
     # are already the rendered chats the engine uses, so they must reach the tokenizer unchanged
     model.type_adapter.has_chat_template = False
@@ -132,7 +135,6 @@ def outlines_path(named: NamedSpec, settings: Settings) -> dict[str, Any]:
         texts.extend(generator.batch(batch, **options))
     seconds = time.perf_counter() - started
     valid = sum(_valid_json(row_model, text) for text in texts)
-    tokenizer = loaded.tokenizer
     generated = sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) + 1 for t in texts)
     prompt_tokens = sum(len(ids) for ids in tokenizer(prompts, add_special_tokens=False)["input_ids"])
     return result("outlines", len(prompts), len(texts), valid, valid, seconds, generated, prompt_tokens, rss_before,
@@ -198,8 +200,7 @@ def free_path(named: NamedSpec, settings: Settings, tokens_per_row: int) -> dict
     import torch
 
     spec = build_spec(named, settings)
-    loaded = load(spec)
-    tokenizer, model = loaded.tokenizer, loaded.model
+    model, tokenizer = load_transformers(spec)
     prompts = engine_prompt_texts(spec, scaffold_frame(named, settings), tokenizer)
     encoded = tokenizer(prompts, add_special_tokens=False)["input_ids"]
     options = {**sampling(spec), "max_new_tokens": tokens_per_row, "min_new_tokens": tokens_per_row,
@@ -223,9 +224,10 @@ def free_path(named: NamedSpec, settings: Settings, tokens_per_row: int) -> dict
     return result("free", n, n, n, n, seconds, generated, sum(map(len, encoded)), rss_before)
 
 
-def startup(settings: Settings) -> dict[str, Any]:
-    """A warm model load in a fresh process: imports (torch, transformers and the model architecture's code)
-    timed apart from ``load_model`` itself (weights from the cached conversion, and the tokenizer)."""
+def startup(settings: Settings, runtime: str) -> dict[str, Any]:
+    """A warm model load in a fresh process: the imports the runtime needs (torch, safetensors and tokenizers
+    for llmsynth's own Llama forward; transformers and the architecture's code for transformers) timed apart
+    from ``load_model`` itself (weights from the cached conversion, and the tokenizer)."""
     from llmsynth.models.gguf_cache import cached_folder
     from llmsynth.models.loading import load_model
     from llmsynth.models.sources import locate
@@ -233,24 +235,44 @@ def startup(settings: Settings) -> dict[str, Any]:
 
     started = time.perf_counter()
     import torch  # noqa: F401
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer  # noqa: F401
 
-    architecture = AutoConfig.from_pretrained(cached_folder(locate(settings.model)))
-    AutoModelForCausalLM._model_mapping[type(architecture)]  # resolving the class imports the architecture's code
+    if runtime == "transformers":
+        from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer  # noqa: F401
+
+        architecture = AutoConfig.from_pretrained(cached_folder(locate(settings.model)))
+        AutoModelForCausalLM._model_mapping[type(architecture)]  # resolving the class imports the architecture
+    else:
+        import safetensors.torch  # noqa: F401
+        import tokenizers  # noqa: F401
+
+        import llmsynth.backends.native_llama  # noqa: F401
     imports = time.perf_counter() - started
-
-    config = ModelConfig(name=settings.model, dtype=settings.dtype, device=settings.device)  # type: ignore[arg-type]
+    config = ModelConfig(name=settings.model, dtype=settings.dtype, device=settings.device,  # type: ignore[arg-type]
+                         runtime=runtime)  # type: ignore[arg-type]
     started = time.perf_counter()
-    load_model(config)
-    return {"import_s": imports, "load_model_s": time.perf_counter() - started}
+    loaded = load_model(config)
+    return {"runtime": loaded.runtime, "import_s": imports, "load_model_s": time.perf_counter() - started}
 
 
-def preview_wall() -> dict[str, Any]:
-    """Wall time of ``llmsynth preview examples/customers.yaml -n 5`` at its defaults, as a user runs it."""
-    command = [sys.executable, "-m", "llmsynth", "preview", str(ROOT / "examples" / "customers.yaml"), "-n", "5"]
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
-    return {"preview_wall_s": time.perf_counter() - started, "preview_exit_code": done.returncode,
+def preview_wall(runtime: str) -> dict[str, Any]:
+    """Wall time of ``llmsynth preview examples/customers.yaml -n 5`` at its defaults, as a user runs it
+    (for the transformers runtime, a copy of the spec that asks for it)."""
+    import tempfile
+
+    import yaml
+
+    spec = ROOT / "examples" / "customers.yaml"
+    with tempfile.TemporaryDirectory() as folder:
+        if runtime != "auto":
+            settings = yaml.safe_load(spec.read_text(encoding="utf-8"))
+            settings["model"]["runtime"] = runtime
+            spec = Path(folder) / "customers.yaml"
+            spec.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+        command = [sys.executable, "-m", "llmsynth", "preview", str(spec), "-n", "5"]
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    return {"runtime": runtime, "preview_wall_s": time.perf_counter() - started,
+            "preview_exit_code": done.returncode,
             "preview_error": done.stderr.strip().splitlines()[-1:] if done.returncode else []}
 
 
@@ -333,12 +355,17 @@ def main() -> None:
         print(spec_table(measured[-1]), flush=True)
     extra: dict[str, Any] = {}
     if not args.no_startup:
-        extra = {**isolated(startup, settings), **preview_wall()}
         print("### start-up\n")
-        print(f"warm model load (conversion cached, fresh process): {extra['load_model_s']:.2f} s "
-              f"after {extra['import_s']:.2f} s of importing torch, transformers and the model's architecture; "
-              f"`llmsynth preview examples/customers.yaml -n 5`: {extra['preview_wall_s']:.1f} s wall "
-              f"(exit code {extra['preview_exit_code']})")
+        print("| runtime | imports s | warm model load s | `preview examples/customers.yaml -n 5` s wall | exit |")
+        print("|---|---|---|---|---|")
+        extra = {"startup": [], "preview": []}
+        for runtime in ("auto", "transformers"):  # alternating, each in fresh processes
+            load_figures = isolated(startup, settings, runtime)
+            preview = preview_wall(runtime)
+            extra["startup"].append(load_figures)
+            extra["preview"].append(preview)
+            print(f"| {load_figures['runtime']} | {load_figures['import_s']:.2f} | {load_figures['load_model_s']:.2f} "
+                  f"| {preview['preview_wall_s']:.1f} | {preview['preview_exit_code']} |", flush=True)
     if args.json_path:
         record = {"settings": asdict(settings), "machine": machine(), "specs": measured, "startup": extra}
         with open(args.json_path, "w", encoding="utf-8") as handle:

@@ -1,6 +1,8 @@
-"""A local transformers model, decoded in length-sorted, left-padded batches under a grammar.
+"""A local Hugging Face model (safetensors or GGUF): frames filled by our decoder, free text by ``generate``.
 
-Calls ``model.generate`` directly (rather than Outlines' ``Generator``) to control what Outlines does
+Frames (``fill_frames``) run on the loaded model: llmsynth's own forward for Llama-family models
+(``native_llama.py``), transformers' model code for the rest (``hf_rows.py``). Free generation calls
+transformers' ``model.generate`` directly (rather than Outlines' ``Generator``) to control what Outlines does
 not expose: sorting prompts by length so padding is small, seeding each batch, counting tokens,
 halving the batch on CUDA out-of-memory. The grammar processor itself comes from ``grammar.py``.
 """
@@ -30,7 +32,7 @@ MAX_GPU_BATCH = 256
 
 
 class TransformersBackend:
-    """Any causal LM transformers can load; constrained decoding through xgrammar by default."""
+    """Any causal LM in Hugging Face format; constrained decoding by frames, or through xgrammar for free text."""
 
     name = "transformers"
     supports_grammar = True
@@ -43,13 +45,23 @@ class TransformersBackend:
         self.loaded = loaded
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
-        self.grammars = GrammarCache(self.model, self.tokenizer, grammar)
+        self.grammar = grammar
+        self._grammars: GrammarCache | None = None
         self.batch_size = batch_size
         self.usage = Usage()
         self.has_chat_template = bool(getattr(self.tokenizer, "chat_template", None))
         self._decoder: Any = None
+        self._rows_model: Any = self.model if loaded.runtime == "native" else None
         self._frames: dict[int, tuple[Frame, FrameTokens]] = {}
         self._prefix: tuple[tuple[int, ...], Any] | None = None
+
+    @property
+    def grammars(self) -> GrammarCache:
+        """Compiled grammars for free generation, over transformers' model and tokenizer (built on first use)."""
+        if self._grammars is None:
+            model, tokenizer = self.loaded.transformers_objects()
+            self._grammars = GrammarCache(model, tokenizer, self.grammar)
+        return self._grammars
 
     @classmethod
     def from_config(cls, config: ModelConfig) -> TransformersBackend:
@@ -187,7 +199,7 @@ class TransformersBackend:
             from llmsynth.backends.frame_tokens import Vocabulary
 
             size = max(int(self.model.config.vocab_size), len(self.tokenizer))
-            self._decoder = FrameDecoder(self.model, Vocabulary(self.tokenizer, size))
+            self._decoder = FrameDecoder(self.rows_model, Vocabulary(self.tokenizer, size))
         return self._decoder
 
     def _frame_tokens(self, frame: Frame) -> FrameTokens:
@@ -197,13 +209,20 @@ class TransformersBackend:
             self._frames[id(frame)] = cached
         return cached[1]
 
+    @property
+    def rows_model(self) -> Any:
+        """The model as our decoder drives it (``kv_rows.RowsModel``)."""
+        if self._rows_model is None:
+            from llmsynth.backends.hf_rows import TransformersRows
+
+            self._rows_model = TransformersRows(self.model)
+        return self._rows_model
+
     def _prefix_memory(self, tokens: list[int]) -> Any:
         """Keys and values of the shared prompt prefix, kept while the next call shares it."""
-        from llmsynth.backends.kv_rows import prefix_memory
-
         key = tuple(tokens)
         if self._prefix is None or self._prefix[0] != key:
-            self._prefix = (key, prefix_memory(self.model, tokens))
+            self._prefix = (key, self.rows_model.prefix_memory(tokens))
         return self._prefix[1]
 
     def _initial_batch_size(self, prompt_tokens: int, new_tokens: int) -> int:
@@ -231,8 +250,9 @@ class TransformersBackend:
         import torch
         from transformers import GenerationConfig, LogitsProcessorList
 
-        padded = self.tokenizer.pad({"input_ids": ids}, padding=True, return_tensors="pt")
-        device = self.model.device
+        model, tokenizer = self.loaded.transformers_objects()
+        padded = tokenizer.pad({"input_ids": ids}, padding=True, return_tensors="pt")
+        device = model.device
         inputs = {k: v.to(device) for k, v in padded.items()}
         sample = temperature > 0
         config = GenerationConfig(
@@ -241,14 +261,14 @@ class TransformersBackend:
             temperature=temperature if sample else None,
             top_p=top_p if sample else None,
             top_k=None,
-            pad_token_id=self.tokenizer.pad_token_id,
-            eos_token_id=self.tokenizer.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id,
+            eos_token_id=tokenizer.eos_token_id,
         )
         processors = LogitsProcessorList([self.grammars.processor(schema)] if schema is not None else [])
         torch.manual_seed(seed)
         try:
             with torch.inference_mode():
-                output = self.model.generate(**inputs, generation_config=config, logits_processor=processors)
+                output = model.generate(**inputs, generation_config=config, logits_processor=processors)
         except RuntimeError as exc:
             if _is_oom(exc):
                 raise

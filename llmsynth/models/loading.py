@@ -17,7 +17,9 @@ from llmsynth.spec.model import ModelConfig
 
 @dataclass
 class LoadedModel:
-    """A ready model: the transformers objects plus where and how it runs."""
+    """A ready model plus where and how it runs. ``runtime`` "native": ``model`` is llmsynth's own forward
+    (``backends/native_llama.py``) and ``tokenizer`` a ``LightTokenizer``; ``transformers_objects`` loads
+    transformers' model and tokenizer from the same folder when a caller needs them (free generation)."""
 
     model: Any
     tokenizer: Any
@@ -26,6 +28,18 @@ class LoadedModel:
     device: str
     dtype: str
     seconds: float
+    runtime: str = "transformers"
+    config: ModelConfig | None = None
+    _transformers: tuple[Any, Any] | None = None
+
+    def transformers_objects(self) -> tuple[Any, Any]:
+        """transformers' model and tokenizer (the loaded ones, or loaded now from the same folder)."""
+        if self.runtime == "transformers":
+            return self.model, self.tokenizer
+        if self._transformers is None:
+            config = (self.config or ModelConfig()).model_copy(update={"dtype": self.dtype, "device": self.device})
+            self._transformers = _load_transformers(config, self.folder, self.device, self.dtype)
+        return self._transformers
 
 
 def resolve_device(config: ModelConfig) -> str:
@@ -74,20 +88,67 @@ def set_openmp_wait_policy() -> str | None:
     return os.environ.get("OMP_WAIT_POLICY")
 
 
+def native_blocker(config: ModelConfig, folder: Path) -> str | None:
+    """Why llmsynth's own forward cannot run this model (None: it can); see ``ModelConfig.runtime``."""
+    from llmsynth.backends.native_llama import read_config, supports
+
+    if config.runtime == "transformers":
+        return "the spec asks for transformers"
+    if config.device_map:
+        return "device_map places the model with accelerate"
+    if not (folder / "tokenizer.json").exists():
+        return "the folder has no tokenizer.json"
+    if not ((folder / "model.safetensors").exists() or (folder / "model.safetensors.index.json").exists()):
+        return "the folder has no safetensors weights"
+    return supports(read_config(folder))
+
+
 def load_model(config: ModelConfig) -> LoadedModel:
     """Locate, convert if needed (GGUF), and load; raises ModelLoadError with a way out."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     set_openmp_wait_policy()
     started = time.perf_counter()
     source = locate(config.name)  # fail fast, before importing torch
+    folder = cached_folder(source)
+    device = resolve_device(config)
+    dtype = resolve_dtype(config, device)
+    blocker = native_blocker(config, folder)
+    if blocker is None:
+        model, tokenizer = _load_native(config, folder, device, dtype)
+        return LoadedModel(model, tokenizer, config.name, folder, device, dtype, time.perf_counter() - started,
+                           runtime="native", config=config)
+    if config.runtime == "native":
+        raise SpecError(f"runtime 'native' cannot run model '{config.name}': {blocker}; use runtime 'auto'",
+                        column="model")
+    model, tokenizer = _load_transformers(config, folder, device, dtype)
+    return LoadedModel(model, tokenizer, config.name, folder, device, dtype, time.perf_counter() - started,
+                       config=config)
+
+
+def _load_native(config: ModelConfig, folder: Path, device: str, dtype: str) -> tuple[Any, Any]:
+    import torch
+
+    from llmsynth.backends.native_llama import load_native, read_config
+    from llmsynth.models.light_tokenizer import LightTokenizer
+
+    try:
+        tokenizer = LightTokenizer(folder)
+        model = load_native(folder, read_config(folder), getattr(torch, dtype), device)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise ModelLoadError(
+            f"could not load model '{config.name}' from {folder}: {exc}. "
+            "Check that the folder holds config.json, tokenizer.json and safetensors weights, or set the "
+            "model's runtime to 'transformers'."
+        ) from exc
+    return model, tokenizer
+
+
+def _load_transformers(config: ModelConfig, folder: Path, device: str, dtype: str) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    folder = cached_folder(source)
-    device = resolve_device(config)
-    dtype = resolve_dtype(config, device)
     options: dict[str, Any] = {"dtype": getattr(torch, dtype), "local_files_only": True}
     if device != "cpu":
         options["attn_implementation"] = "sdpa"
@@ -107,4 +168,4 @@ def load_model(config: ModelConfig) -> LoadedModel:
     tokenizer.padding_side = "left"
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
-    return LoadedModel(model, tokenizer, config.name, folder, device, dtype, time.perf_counter() - started)
+    return model, tokenizer

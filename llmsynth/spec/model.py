@@ -28,6 +28,12 @@ class ModelConfig(StrictModel):
     device: str = Field(default="auto", description="auto | cpu | cuda | cuda:N.")
     device_map: str | None = Field(default=None, description="accelerate device_map (e.g. 'auto') for big models.")
     batch_size: int | Literal["auto"] = Field(default="auto", description="Rows decoded together.")
+    runtime: Literal["auto", "native", "transformers"] = Field(
+        default="auto",
+        description="Whose code runs the model. auto: llmsynth's own forward pass for Llama-family models (no"
+        " transformers model code to import, a few seconds less at start), transformers for every other"
+        " architecture and with device_map; native: llmsynth's, an error where it does not apply.",
+    )
 
 
 class GenerationConfig(StrictModel):

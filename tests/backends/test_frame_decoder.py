@@ -31,8 +31,9 @@ def test_enum_probabilities_equal_the_models_probabilities_of_whole_candidates(d
     prompt = chat(default_backend, "A customer aged 71 who buys only the finest goods.")
     answer = default_backend.fill_frames([prompt], frame, [np.random.default_rng(0)], temperature=1.0, top_p=1.0)[0]
     got = answer.probabilities["segment"]
-    # reference: one plain forward pass per candidate over the exact tokens the frame contains
-    tokenizer, model = default_backend.tokenizer, default_backend.model
+    # reference: one plain forward pass of transformers' own model per candidate over the exact tokens the
+    # frame contains (the decoder runs our own forward of the same weights)
+    model, tokenizer = default_backend.loaded.transformers_objects()
     # of the value's tokens, then of any token that closes the string (the frame writes its own closer)
     base = tokenizer.encode(prompt + '{"segment":"', add_special_tokens=False)
     texts = tokenizer.batch_decode([[i] for i in range(model.config.vocab_size)])

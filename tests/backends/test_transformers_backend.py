@@ -73,10 +73,14 @@ def test_chat_template_is_applied(default_backend: Any) -> None:
 
 @pytest.mark.gpu
 def test_gpu_defaults_bfloat16_sdpa_and_memory_sized_batches() -> None:
-    backend = TransformersBackend.from_config(ModelConfig(device="cuda"))
+    backend = TransformersBackend.from_config(ModelConfig(device="cuda", runtime="transformers"))
     assert backend.loaded.dtype == "bfloat16"
     assert backend.model.config._attn_implementation == "sdpa"
     assert backend._initial_batch_size(200, 100) >= 64
+    native = TransformersBackend.from_config(ModelConfig(device="cuda"))
+    assert native.loaded.runtime == "native"
+    assert native.model.device.type == "cuda"
+    assert native._initial_batch_size(200, 100) >= 64
 
 
 def test_lanes_keep_rows_with_the_same_prompt_together_and_balance_the_rest() -> None:
