@@ -21,6 +21,7 @@ import torch
 from torch.nn import functional
 
 from llmsynth.backends.kv_rows import LayerBuffers, Prefix, attend_rows, empty_prefix
+from llmsynth.errors import ModelLoadError
 
 ROPE_TYPES = ("default", "linear", "llama3")
 
@@ -251,4 +252,5 @@ def load_native(folder: Path, config: dict[str, Any], dtype: torch.dtype, device
     try:
         return NativeLlama(config, weights)
     except KeyError as exc:
-        raise ValueError(f"the weights do not follow the Llama layout: {exc} is missing") from exc
+        raise ModelLoadError(f"the weights in {folder} do not follow the Llama layout: {exc} is missing; "
+                             "set the model's runtime to 'transformers'") from exc

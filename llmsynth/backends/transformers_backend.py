@@ -9,6 +9,7 @@ halving the batch on CUDA out-of-memory. The grammar processor itself comes from
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 import numpy as np
@@ -19,6 +20,7 @@ from llmsynth.backends.frame import Frame
 from llmsynth.backends.frame_decoder import RowAnswer, RowJob
 from llmsynth.backends.frame_tokens import FrameTokens
 from llmsynth.backends.grammar import GrammarCache
+from llmsynth.backends.prefix_store import PrefixStore, model_identity, store_folder
 from llmsynth.errors import GenerationError
 from llmsynth.models.loading import LoadedModel, load_model
 from llmsynth.spec.model import ModelConfig
@@ -54,6 +56,7 @@ class TransformersBackend:
         self._rows_model: Any = self.model if loaded.runtime == "native" else None
         self._frames: dict[int, tuple[Frame, FrameTokens]] = {}
         self._prefix: tuple[tuple[int, ...], Any] | None = None
+        self._prefixes: PrefixStore | None = None
 
     @property
     def grammars(self) -> GrammarCache:
@@ -218,11 +221,21 @@ class TransformersBackend:
             self._rows_model = TransformersRows(self.model)
         return self._rows_model
 
+    @property
+    def prefixes(self) -> PrefixStore:
+        """Shared prefixes kept on disk between runs (on a CPU, where computing one costs a second; off with
+        ``LLMSYNTH_PREFIX_CACHE=0``)."""
+        if self._prefixes is None:
+            keep = self.loaded.device == "cpu" and os.environ.get("LLMSYNTH_PREFIX_CACHE", "1") != "0"
+            identity = model_identity(self.loaded.folder, self.loaded.dtype, self.loaded.runtime)
+            self._prefixes = PrefixStore(identity, store_folder() if keep else None)
+        return self._prefixes
+
     def _prefix_memory(self, tokens: list[int]) -> Any:
         """Keys and values of the shared prompt prefix, kept while the next call shares it."""
         key = tuple(tokens)
         if self._prefix is None or self._prefix[0] != key:
-            self._prefix = (key, self.rows_model.prefix_memory(tokens))
+            self._prefix = (key, self.prefixes.prefix(tokens, self.rows_model.prefix_memory))
         return self._prefix[1]
 
     def _initial_batch_size(self, prompt_tokens: int, new_tokens: int) -> int:

@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from llmsynth.errors import ModelLoadError
+
 SPECIAL_NAMES = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
 CLEANUP = ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
            (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"))
@@ -27,6 +29,7 @@ class LightTokenizer:
     def __init__(self, folder: Path) -> None:
         from tokenizers import Tokenizer
 
+        self.folder = folder
         self.backend = Tokenizer.from_file(str(folder / "tokenizer.json"))
         settings = _read_json(folder / "tokenizer_config.json")
         self.tokens: dict[str, str | None] = {name: _content(settings.get(name)) for name in SPECIAL_NAMES}
@@ -83,13 +86,14 @@ class LightTokenizer:
         return text
 
     def apply_chat_template(self, messages: list[dict[str, str]], tokenize: bool = False,
-                            add_generation_prompt: bool = False) -> str:
-        """The chat text, rendered as transformers renders it (text only: ``tokenize`` must be False)."""
-        if tokenize or not self.chat_template:
-            raise ValueError("LightTokenizer renders a chat template to text only, and needs a template")
+                            add_generation_prompt: bool = False) -> str | list[int]:
+        """The chat text, rendered as transformers renders it (its token ids with ``tokenize``)."""
+        if not self.chat_template:
+            raise ModelLoadError(f"the tokenizer in {self.folder} has no chat template")
         variables = {name: token for name, token in self.tokens.items() if token is not None}
-        return str(_compiled(self.chat_template).render(
+        text = str(_compiled(self.chat_template).render(
             messages=messages, add_generation_prompt=add_generation_prompt, tools=None, documents=None, **variables))
+        return self.encode(text, add_special_tokens=False) if tokenize else text
 
 
 _TEMPLATES: dict[str, Any] = {}

@@ -12,6 +12,7 @@ import torch
 
 from llmsynth.backends.kv_rows import Feed, RowMemory
 from llmsynth.backends.native_llama import load_native, read_config, supports
+from llmsynth.errors import ModelLoadError
 
 TINY = {"vocab_size": 97, "hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 2,
         "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 256}
@@ -86,5 +87,5 @@ def test_configs_our_forward_does_not_cover_are_named(config: dict[str, Any], re
 def test_weights_that_do_not_follow_the_layout_are_a_clear_error(tmp_path: Path) -> None:
     save_tiny(tmp_path)
     config = {**read_config(tmp_path), "num_hidden_layers": 3}  # one layer more than the weights hold
-    with pytest.raises(ValueError, match=r"model\.layers\.2\."):
+    with pytest.raises(ModelLoadError, match=r"model\.layers\.2\."):
         load_native(tmp_path, config, torch.float32, "cpu")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from llmsynth.errors import ModelLoadError
 from llmsynth.models.light_tokenizer import LightTokenizer
 
 pytestmark = pytest.mark.model
@@ -49,6 +50,8 @@ def test_matches_transformers_on_the_default_model(default_backend: Any, folder:
         for prompt in (True, False):
             assert light.apply_chat_template(messages, tokenize=False, add_generation_prompt=prompt) == (
                 reference.apply_chat_template(messages, tokenize=False, add_generation_prompt=prompt))
+    ids = light.apply_chat_template(CHATS[0], tokenize=True, add_generation_prompt=True)
+    assert ids == reference.apply_chat_template(CHATS[0], tokenize=True, add_generation_prompt=True)["input_ids"]
 
 
 def test_template_and_special_tokens_from_an_older_config(folder: Path, tmp_path: Path) -> None:
@@ -70,4 +73,8 @@ def test_template_and_special_tokens_from_an_older_config(folder: Path, tmp_path
     from jinja2.exceptions import TemplateError
 
     with pytest.raises(TemplateError, match="no chats here"):
+        LightTokenizer(tmp_path).apply_chat_template([{"role": "user", "content": "x"}])
+    del settings["chat_template"]
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps(settings), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="has no chat template"):
         LightTokenizer(tmp_path).apply_chat_template([{"role": "user", "content": "x"}])
