@@ -6,7 +6,8 @@ Run: .venv/bin/python benchmarks/bench_demo.py [--baseline deae4c5] [--rounds 2]
 Demo: the two commands `make demo` runs (`llmsynth generate examples/customers.yaml -n 64 -o ...` then
 `llmsynth eval ... --report ...`) as fresh processes, for the baseline commit (checked out into a temporary
 git worktree, run with the same virtualenv) and for this tree, alternating, ``--rounds`` times each; the
-median wall time of each and their ratio. The baseline defaults to the main branch as it stood when the
+median wall time of each and their ratio. This tree runs twice a round: with the shared-prefix store as a
+user's later runs find it, and with the store off (``LLMSYNTH_PREFIX_CACHE=0``), as a first run computes. The baseline defaults to the main branch as it stood when the
 throughput issue was filed.
 
 Linearity: in one process with the model loaded once, ``generate_run`` of the customers spec at each size
@@ -34,9 +35,9 @@ BASELINE = "deae4c5"  # main when the throughput issue was filed (before the fra
 SPEC = ROOT / "examples" / "customers.yaml"
 
 
-def demo_once(tree: Path, rows: int, out: Path) -> tuple[float, float]:
+def demo_once(tree: Path, rows: int, out: Path, extra_env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds of the demo's two commands (generate, eval) run from ``tree``'s code."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env = {**os.environ, "PYTHONPATH": str(tree), **extra_env}
     table, report = out / "customers.csv", out / "report.html"
     commands = [
         [sys.executable, "-m", "llmsynth", "generate", str(tree / "examples" / "customers.yaml"), "-n", str(rows),
@@ -59,13 +60,17 @@ def demo(baseline: str, rounds: int, rows: int) -> dict[str, Any]:
         old = Path(scratch) / "baseline"
         subprocess.run(["git", "worktree", "add", "--detach", "-q", str(old), baseline], cwd=ROOT, check=True)
         try:
-            times: dict[str, list[float]] = {"baseline": [], "current": []}
-            generate: dict[str, list[float]] = {"baseline": [], "current": []}
+            # this tree twice: as a user's later runs find it (the shared prompt prefix read from the store
+            # the first round wrote) and as a first run does (the prefix computed: the store off)
+            variants = (("baseline", old, {}), ("current", ROOT, {}),
+                        ("current, prefix computed", ROOT, {"LLMSYNTH_PREFIX_CACHE": "0"}))
+            times: dict[str, list[float]] = {name: [] for name, _, _ in variants}
+            generate: dict[str, list[float]] = {name: [] for name, _, _ in variants}
             for round_ in range(rounds):
-                for name, tree in (("baseline", old), ("current", ROOT)):
-                    out = Path(scratch) / f"{name}-{round_}"
+                for index, (name, tree, extra_env) in enumerate(variants):
+                    out = Path(scratch) / f"{index}-{round_}"
                     out.mkdir()
-                    made, evaluated = demo_once(tree, rows, out)
+                    made, evaluated = demo_once(tree, rows, out, extra_env)
                     times[name].append(made + evaluated)
                     generate[name].append(made)
                     print(f"... {name} round {round_ + 1}: generate {made:.1f} s, eval {evaluated:.1f} s", flush=True)
@@ -74,8 +79,9 @@ def demo(baseline: str, rounds: int, rows: int) -> dict[str, Any]:
     medians = {name: statistics.median(values) for name, values in times.items()}
     made = {name: statistics.median(values) for name, values in generate.items()}
     return {"baseline": baseline, "rows": rows, "seconds": times, "median_s": medians, "generate_s": generate,
-            "median_generate_s": made, "speedup": medians["baseline"] / medians["current"],
-            "generate_speedup": made["baseline"] / made["current"]}
+            "median_generate_s": made,
+            "speedup": {name: medians["baseline"] / medians[name] for name in medians if name != "baseline"},
+            "generate_speedup": {name: made["baseline"] / made[name] for name in made if name != "baseline"}}
 
 
 def peak_rss_mib() -> float:
@@ -117,11 +123,13 @@ def main() -> None:
         record["demo"] = result
         print(f"\n## make demo ({args.rows} rows: generate + eval), median of {args.rounds}\n")
         print("| tree | demo seconds | generate seconds | rows/s (generate) |\n|---|---|---|---|")
-        for name in ("baseline", "current"):
+        for name in result["median_s"]:
             seconds, made = result["median_s"][name], result["median_generate_s"][name]
             label = f"{name} ({args.baseline})" if name == "baseline" else name
             print(f"| {label} | {seconds:.1f} | {made:.1f} | {args.rows / made:.2f} |")
-        print(f"\nSpeed-up: **{result['speedup']:.2f}x** end to end, {result['generate_speedup']:.2f}x for generate")
+        for name, speedup in result["speedup"].items():
+            print(f"\nSpeed-up, {name}: **{speedup:.2f}x** end to end, "
+                  f"{result['generate_speedup'][name]:.2f}x for generate")
     sizes = [int(s) for s in args.linear.split(",") if s.strip()]
     if sizes:
         result = linear(sizes)
