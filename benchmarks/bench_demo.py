@@ -7,8 +7,8 @@ Demo: the two commands `make demo` runs (`llmsynth generate examples/customers.y
 `llmsynth eval ... --report ...`) as fresh processes, for the baseline commit (checked out into a temporary
 git worktree, run with the same virtualenv) and for this tree, alternating, ``--rounds`` times each; the
 median wall time of each and their ratio. This tree runs twice a round: with the shared-prefix store as a
-user's later runs find it, and with the store off (``LLMSYNTH_PREFIX_CACHE=0``), as a first run computes. The baseline defaults to the main branch as it stood when the
-throughput issue was filed.
+user's later runs find it, and with the store off (``LLMSYNTH_PREFIX_CACHE=0``), as a first run computes.
+The baseline defaults to the main branch as it stood when the throughput issue was filed.
 
 Linearity: in one process with the model loaded once, ``generate_run`` of the customers spec at each size
 in ``--linear`` (a warm-up run first); seconds, rows/s and peak RSS after each size, and the ratio of
