@@ -9,6 +9,9 @@ import pytest
 
 # before torch is imported anywhere: passive OpenMP waiting keeps model tests fast on a shared CPU
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# tests compute their inverse tables rather than read what the user's cache holds (the store's own tests
+# turn it on, in a folder of their own)
+os.environ.setdefault("LLMSYNTH_INVERSE_CACHE", "0")
 
 
 @pytest.fixture(scope="session")

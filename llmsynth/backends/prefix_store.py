@@ -14,17 +14,16 @@ computing (it is a cache, never a source of truth). ``LLMSYNTH_PREFIX_CACHE=0`` 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
 from llmsynth.backends.kv_rows import Prefix
+from llmsynth.cache import cache_folder, evict_oldest, keep_quietly
 
 MIN_TOKENS = 64  # shorter prefixes cost less to compute than a file read and write
 MAX_ENTRIES = 16
@@ -32,8 +31,7 @@ MAX_ENTRIES = 16
 
 def store_folder() -> Path:
     """``$LLMSYNTH_CACHE/prefixes``, default ``~/.cache/llmsynth/prefixes``."""
-    base = os.environ.get("LLMSYNTH_CACHE") or "~/.cache/llmsynth"
-    return Path(base).expanduser() / "prefixes"
+    return cache_folder("prefixes")
 
 
 def model_identity(folder: Path, dtype: str, runtime: str) -> str:
@@ -92,24 +90,9 @@ class PrefixStore:
         tensors = {}
         for i, (keys, values) in enumerate(memory):
             tensors[f"keys.{i}"], tensors[f"values.{i}"] = keys.cpu(), values.cpu()
-        with contextlib.suppress(OSError):  # a read-only or full disk only costs the next run a computation
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".prefix-", dir=path.parent)
-            os.close(handle)
-            try:
-                save_file(tensors, temporary)
-                os.replace(temporary, path)
-            finally:
-                if os.path.exists(temporary):
-                    os.unlink(temporary)
-            self._evict()
-
-    def _evict(self) -> None:
-        assert self.folder is not None
-        entries = sorted(self.folder.glob("*.safetensors"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-        for old in entries[MAX_ENTRIES:]:
-            with contextlib.suppress(OSError):
-                old.unlink()
+        if keep_quietly(path, lambda temporary: save_file(tensors, temporary)):
+            assert self.folder is not None
+            evict_oldest(self.folder, "*.safetensors", MAX_ENTRIES)
 
 
 def _contiguous(memory: Prefix) -> Prefix:

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from llmsynth.cache import cache_folder
 from llmsynth.errors import ModelLoadError
 from llmsynth.models.sources import WeightSource
 
@@ -30,8 +31,7 @@ KEY_CHARS = 16  # of the hex digest, in the folder name
 
 def cache_root() -> Path:
     """``$LLMSYNTH_CACHE/models``, default ``~/.cache/llmsynth/models``."""
-    base = os.environ.get("LLMSYNTH_CACHE") or "~/.cache/llmsynth"
-    return Path(base).expanduser() / "models"
+    return cache_folder("models")
 
 
 def _read_json(path: Path) -> dict[str, object]:

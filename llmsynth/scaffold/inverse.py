@@ -20,6 +20,7 @@ Truncation to ``[low, high]`` is built in: the probability ``u = Phi(z)`` maps t
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 from functools import lru_cache
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from llmsynth.scaffold import inverse_store
 from llmsynth.scaffold.lookup import StepLookup
 
 TABLE_Z = 7.0
@@ -117,20 +119,31 @@ class HermiteTable:
 
     kind = "table"
 
-    def __init__(self, exact: ExactInverse, intervals: int, z_max: float = TABLE_Z) -> None:
+    def __init__(self, exact: Inverse, coefficients: np.ndarray, z_max: float = TABLE_Z) -> None:
         self.exact = exact
-        self.z0, self.intervals = -z_max, intervals
-        self.h = 2 * z_max / intervals
+        self.c0, self.c1, self.c2, self.c3 = coefficients  # [4, intervals]: x, d, 3dx - 2d - d', d + d' - 2dx
+        self.intervals = coefficients.shape[1]
+        self.z0 = -z_max
+        self.h = 2 * z_max / self.intervals
         self.inv_h = 1 / self.h
-        z = self.z0 + self.h * np.arange(intervals + 1)
+        self.finite = bool(np.isfinite(coefficients).all())
+
+    @classmethod
+    def build(cls, exact: ExactInverse, intervals: int, z_max: float = TABLE_Z) -> HermiteTable:
+        """The spline through the exact values and slopes at the grid points."""
+        h = 2 * z_max / intervals
+        z = -z_max + h * np.arange(intervals + 1)
         x = exact(z)
-        d = exact.slope(z, x) * self.h
+        d = exact.slope(z, x) * h
         dx = np.diff(x)
-        self.c0 = x[:-1].copy()
-        self.c1 = d[:-1].copy()
-        self.c2 = 3 * dx - 2 * d[:-1] - d[1:]
-        self.c3 = d[:-1] + d[1:] - 2 * dx
-        self.finite = bool(np.isfinite(x).all() and np.isfinite(d).all() and (dx >= 0).all())
+        table = cls(exact, np.stack([x[:-1], d[:-1], 3 * dx - 2 * d[:-1] - d[1:], d[:-1] + d[1:] - 2 * dx]), z_max)
+        table.finite = bool(np.isfinite(x).all() and np.isfinite(d).all() and (dx >= 0).all())
+        return table
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What rebuilds the table (``restore``), for the inverse store."""
+        return {"kind": np.array(self.kind), "coefficients": np.stack([self.c0, self.c1, self.c2, self.c3]),
+                "z_max": np.array(-self.z0)}
 
     def errors(self) -> tuple[float, float]:
         """(largest value error relative to max(|x|, spread), largest probability error) at the midpoints."""
@@ -141,8 +154,10 @@ class HermiteTable:
         value = float(np.max(error / np.maximum(np.abs(exact), spread)))
         # a few units in the last place are the float format's own limit, not the table's error
         beyond = np.maximum(error - 4 * np.spacing(np.abs(exact)), 0.0)
+        law = self.exact
+        assert isinstance(law, ExactInverse), "errors are measured while building, against scipy"
         with np.errstate(invalid="ignore", over="ignore"):
-            prob = np.nan_to_num(self.exact.law.pdf(exact) * beyond / self.exact.mass, nan=0.0)
+            prob = np.nan_to_num(law.law.pdf(exact) * beyond / law.mass, nan=0.0)
         return value, float(np.max(prob))
 
     def __call__(self, z: np.ndarray, exact_tails: bool = True) -> np.ndarray:
@@ -170,20 +185,33 @@ class ThresholdTable:
 
     kind = "thresholds"
 
-    def __init__(self, exact: ExactInverse, low: int, high: int) -> None:
+    def __init__(self, exact: Inverse, low: int, high: int, thresholds: np.ndarray, z_low: float, z_high: float
+                 ) -> None:
         self.exact = exact
-        law, mass = exact.law, exact.mass
-        ks = np.arange(low, high, dtype=float)  # thresholds between k and k + 1 for k in [low, high)
-        below = np.clip((law.cdf(ks) - exact.cdf_low) / mass, 0, 1)
-        above = np.clip((law.sf(ks) - exact.sf_high) / mass, 0, 1)
-        thresholds = np.where(below <= 0.5, special.ndtri(below), -special.ndtri(above))
         self.low, self.high = low, high
         # z at or below the first value's own lower threshold, or above the last one's upper threshold,
         # belong to values off the table
+        self.z_low, self.z_high = z_low, z_high
+        self.lookup = StepLookup(thresholds, max(z_low, -TABLE_Z - 1), min(z_high, TABLE_Z + 1))
+
+    @classmethod
+    def build(cls, exact: ExactInverse, low: int, high: int) -> ThresholdTable:
+        """The thresholds between ``k`` and ``k + 1`` for ``k`` in ``[low, high)``, from scipy's cdf and sf."""
+        law, mass = exact.law, exact.mass
+        ks = np.arange(low, high, dtype=float)
+        below = np.clip((law.cdf(ks) - exact.cdf_low) / mass, 0, 1)
+        above = np.clip((law.sf(ks) - exact.sf_high) / mass, 0, 1)
+        thresholds = np.where(below <= 0.5, special.ndtri(below), -special.ndtri(above))
         first = (law.cdf(low - 1) - exact.cdf_low) / mass if low > exact.floor else 0.0
-        self.z_low = float(special.ndtri(max(first, 0.0)))
-        self.z_high = float(-special.ndtri(max((law.sf(high) - exact.sf_high) / mass, 0.0)))
-        self.lookup = StepLookup(thresholds, max(self.z_low, -TABLE_Z - 1), min(self.z_high, TABLE_Z + 1))
+        z_low = float(special.ndtri(max(first, 0.0)))
+        z_high = float(-special.ndtri(max((law.sf(high) - exact.sf_high) / mass, 0.0)))
+        return cls(exact, low, high, thresholds, z_low, z_high)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What rebuilds the table (``restore``), for the inverse store."""
+        return {"kind": np.array(self.kind), "thresholds": self.lookup.thresholds,
+                "support": np.array([self.low, self.high], dtype=np.int64),
+                "z_range": np.array([self.z_low, self.z_high])}
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         """Values at standard-normal draws ``z``."""
@@ -210,31 +238,83 @@ def closed_form(name: str, params: dict[str, float]) -> Inverse | None:
     return None
 
 
-@lru_cache(maxsize=512)
-def _compiled(name: str, params: tuple[tuple[str, float], ...], bounds: Bounds | None, discrete: bool) -> Inverse:
-    import scipy.stats
+class LazyExact:
+    """The exact inverse of a law whose table was read from the store: scipy.stats is imported only if a
+    draw falls off the table."""
 
-    args = dict(params)
-    if bounds is None or bounds == (None, None):
-        bounds = None
-        fast = closed_form(name, args)
-        if fast is not None:
-            return fast
-    exact = ExactInverse(getattr(scipy.stats, name), args, bounds, discrete)
+    kind = "scipy"
+
+    def __init__(self, name: str, params: dict[str, float], bounds: Bounds | None, discrete: bool) -> None:
+        self.law = (name, params, bounds, discrete)
+        self._exact: ExactInverse | None = None
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        """Values at standard-normal draws ``z``."""
+        if self._exact is None:
+            self._exact = exact_inverse(*self.law)
+        return self._exact(z)
+
+
+def exact_inverse(name: str, params: dict[str, float], bounds: Bounds | None, discrete: bool) -> ExactInverse:
+    """scipy.stats ``name``'s exact (truncated) inverse."""
+    import scipy.stats  # lazy: 0.6-1.4 s, paid only when a law is not in closed form nor stored
+
+    return ExactInverse(getattr(scipy.stats, name), params, bounds, discrete)
+
+
+def restore(arrays: dict[str, np.ndarray], exact: Inverse) -> Inverse:
+    """A table from the arrays its ``arrays()`` gave (``KeyError``/``ValueError`` when they do not fit)."""
+    kind = str(arrays["kind"])
+    if kind == HermiteTable.kind:
+        coefficients = np.asarray(arrays["coefficients"], dtype=float)
+        if coefficients.ndim != 2 or coefficients.shape[0] != 4 or coefficients.shape[1] == 0:
+            raise ValueError(f"coefficients of shape {coefficients.shape}")
+        return HermiteTable(exact, coefficients, float(arrays["z_max"]))
+    if kind == ThresholdTable.kind:
+        low, high = (int(v) for v in arrays["support"])
+        z_low, z_high = (float(v) for v in arrays["z_range"])
+        thresholds = np.asarray(arrays["thresholds"], dtype=float)
+        if thresholds.shape != (high - low,):
+            raise ValueError(f"{thresholds.shape} thresholds for support [{low}, {high}]")
+        return ThresholdTable(exact, low, high, thresholds, z_low, z_high)
+    raise ValueError(f"unknown table kind {kind!r}")
+
+
+def build(exact: ExactInverse, discrete: bool) -> Inverse:
+    """The cheapest table of the law that meets the error bounds, or the exact inverse itself."""
     if discrete:
         low, high = exact(np.array([-TABLE_Z, TABLE_Z]))
         if np.isfinite([low, high]).all() and high - low <= _MAX_SUPPORT:
-            return ThresholdTable(exact, int(low), int(high))
+            return ThresholdTable.build(exact, int(low), int(high))
         return exact
     intervals = _FIRST_INTERVALS
     while intervals <= _MAX_INTERVALS:
-        table = HermiteTable(exact, intervals)
+        table = HermiteTable.build(exact, intervals)
         if table.finite:
             value, prob = table.errors()
             if value <= VALUE_TOL and prob <= PROB_TOL:
                 return table
         intervals *= 2
     return exact
+
+
+@lru_cache(maxsize=512)
+def _compiled(name: str, params: tuple[tuple[str, float], ...], bounds: Bounds | None, discrete: bool) -> Inverse:
+    args = dict(params)
+    if bounds is None or bounds == (None, None):
+        bounds = None
+        fast = closed_form(name, args)
+        if fast is not None:
+            return fast
+    key = inverse_store.law_key(name, params, bounds, discrete)
+    stored = inverse_store.read(key)
+    if stored is not None:
+        with contextlib.suppress(KeyError, ValueError, TypeError):  # an entry that does not fit: computed again
+            return restore(stored, LazyExact(name, args, bounds, discrete))
+    compiled = build(exact_inverse(name, args, bounds, discrete), discrete)
+    if isinstance(compiled, HermiteTable | ThresholdTable):
+        inverse_store.write(key, compiled.arrays())
+    return compiled
 
 
 def compile_inverse(name: str, params: dict[str, float], bounds: Bounds | None, discrete: bool) -> Inverse:
