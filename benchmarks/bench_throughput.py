@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python benchmarks/bench_throughput.py [--rows 64] [--batch-size 64]
      [--dtype float32] [--specs reference,wide,customers] [--json out.json] [--no-startup]
+     [--preview-rounds 3]
 
 For every spec, on the same model object type, prompts, batch size and seed, three paths each run in a
 fresh child process (so peak RSS is that path's own):
@@ -12,7 +13,9 @@ fresh child process (so peak RSS is that path's own):
             llmsynth generated on average (the model's ceiling on this machine)
 Model loading, grammar compilation and one warm-up batch happen before the clock starts and are not
 timed. Then, unless --no-startup: a warm model load in a fresh process and the wall time of
-``llmsynth preview examples/customers.yaml -n 5``. Prints markdown tables to stdout.
+``llmsynth preview examples/customers.yaml -n 5`` (--preview-rounds runs of each runtime, alternating; the
+median and the range are printed, so one noisy run does not decide the figure). Prints markdown tables
+to stdout.
 Generated tokens: the answers re-tokenised plus an end token for Outlines and llmsynth (the engine's own
 counter, printed beside, also counts the tokens it feeds without sampling), new tokens for free decoding.
 """
@@ -23,6 +26,7 @@ import argparse
 import json
 import multiprocessing
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -340,6 +344,7 @@ def main() -> None:
                              "customers) or YAML paths.")
     parser.add_argument("--json", dest="json_path", default=None, help="Also write the figures to this file.")
     parser.add_argument("--no-startup", action="store_true", help="Skip the warm-load and preview timings.")
+    parser.add_argument("--preview-rounds", type=int, default=3, help="Preview runs per runtime (median shown).")
     args = parser.parse_args()
     settings = Settings(model=args.model, dtype=args.dtype, device=args.device, batch_size=args.batch_size,
                         rows=args.rows, seed=args.seed, temperature=args.temperature, top_p=args.top_p)
@@ -356,16 +361,24 @@ def main() -> None:
     extra: dict[str, Any] = {}
     if not args.no_startup:
         print("### start-up\n")
-        print("| runtime | imports s | warm model load s | `preview examples/customers.yaml -n 5` s wall | exit |")
+        print("| runtime | imports s | warm model load s | `preview examples/customers.yaml -n 5` s wall, median "
+              "(range) | exit |")
         print("|---|---|---|---|---|")
         extra = {"startup": [], "preview": []}
-        for runtime in ("auto", "transformers"):  # alternating, each in fresh processes
-            load_figures = isolated(startup, settings, runtime)
-            preview = preview_wall(runtime)
-            extra["startup"].append(load_figures)
-            extra["preview"].append(preview)
-            print(f"| {load_figures['runtime']} | {load_figures['import_s']:.2f} | {load_figures['load_model_s']:.2f} "
-                  f"| {preview['preview_wall_s']:.1f} | {preview['preview_exit_code']} |", flush=True)
+        runtimes = ("auto", "transformers")
+        loads = {runtime: isolated(startup, settings, runtime) for runtime in runtimes}
+        previews: dict[str, list[dict[str, Any]]] = {runtime: [] for runtime in runtimes}
+        for _ in range(max(1, args.preview_rounds)):  # alternating, each in a fresh process
+            for runtime in runtimes:
+                previews[runtime].append(preview_wall(runtime))
+        for runtime in runtimes:
+            walls = sorted(p["preview_wall_s"] for p in previews[runtime])
+            exits = sorted({p["preview_exit_code"] for p in previews[runtime]})
+            extra["startup"].append(loads[runtime])
+            extra["preview"].extend(previews[runtime])
+            print(f"| {loads[runtime]['runtime']} | {loads[runtime]['import_s']:.2f} "
+                  f"| {loads[runtime]['load_model_s']:.2f} | {statistics.median(walls):.1f} "
+                  f"({walls[0]:.1f}-{walls[-1]:.1f}) | {','.join(map(str, exits))} |", flush=True)
     if args.json_path:
         record = {"settings": asdict(settings), "machine": machine(), "specs": measured, "startup": extra}
         with open(args.json_path, "w", encoding="utf-8") as handle:
