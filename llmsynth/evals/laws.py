@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from llmsynth.laws import frozen_law
 from llmsynth.scaffold.promises import DistributionPromise
 
 
@@ -71,7 +72,7 @@ def frozen_distribution(promise: DistributionPromise) -> Any:
     if not isinstance(family, stats.rv_continuous | stats.rv_discrete):
         raise ValueError(f"scipy.stats has no distribution named {promise.dist!r}")
     try:
-        frozen = family(**promise.params)
+        frozen = frozen_law(promise.dist, promise.params)
     except TypeError as exc:
         raise ValueError(f"bad parameters for {promise.dist}: {exc}") from exc
     if promise.bounds is None or promise.bounds == (None, None):
@@ -81,4 +82,5 @@ def frozen_distribution(promise: DistributionPromise) -> Any:
 
 def is_discrete(promise: DistributionPromise, frozen: Any) -> bool:
     """Whether the promised law has a pmf (integer support) rather than a density."""
-    return promise.discrete or isinstance(frozen.dist, stats.rv_discrete)
+    scipy_family = getattr(frozen, "dist", None)  # laws.py's stand-ins say so themselves
+    return promise.discrete or getattr(frozen, "discrete", False) or isinstance(scipy_family, stats.rv_discrete)

@@ -12,7 +12,10 @@ Poisson; these tables cost a few nanoseconds:
   (``pdf(x) * |error| / mass``). Beyond ``TABLE_Z`` (2.6e-12 of the draws) values are computed exactly.
 - **discrete families**: the thresholds ``z_k = Phi^-1(F(k))`` in a sorted table and ``searchsorted``
   (exact: the same integer scipy's ``ppf`` gives, up to ties at a threshold), exact outside the table.
-- anything else (a grid that never meets the bounds, a huge discrete support): scipy, exactly.
+- anything else (a grid that never meets the bounds, a discrete law whose bulk lies beyond
+  ``_MAX_SUPPORT`` values): scipy, exactly. A heavy discrete tail is tabled up to ``_MAX_SUPPORT``
+  values and computed exactly above.
+- ``zipf`` through ``llmsynth/laws.py``: scipy's own never finishes in a heavy tail.
 
 Truncation to ``[low, high]`` is built in: the probability ``u = Phi(z)`` maps to
 ``F(low) + u * mass``, worked in survival space in the upper half where ``cdf`` loses digits.
@@ -29,6 +32,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from llmsynth.laws import frozen_law
 from llmsynth.scaffold import inverse_store
 from llmsynth.scaffold.lookup import StepLookup
 
@@ -45,12 +49,13 @@ Inverse = Callable[[np.ndarray], np.ndarray]
 
 
 class ExactInverse:
-    """scipy's quantile function of the (truncated) law, evaluated in normal-score space."""
+    """The quantile function of a frozen law (scipy's, or ``laws.py``'s stand-in), truncated, evaluated in
+    normal-score space."""
 
     kind = "scipy"
 
-    def __init__(self, family: Any, params: dict[str, float], bounds: Bounds | None, discrete: bool) -> None:
-        self.law = family(**params)
+    def __init__(self, law: Any, bounds: Bounds | None, discrete: bool) -> None:
+        self.law = law
         self.discrete = discrete
         low, high = bounds or (None, None)
         # discrete: P(X >= low) = sf(ceil(low) - 1); continuous: sf(low)
@@ -256,10 +261,9 @@ class LazyExact:
 
 
 def exact_inverse(name: str, params: dict[str, float], bounds: Bounds | None, discrete: bool) -> ExactInverse:
-    """scipy.stats ``name``'s exact (truncated) inverse."""
-    import scipy.stats  # lazy: 0.6-1.4 s, paid only when a law is not in closed form nor stored
-
-    return ExactInverse(getattr(scipy.stats, name), params, bounds, discrete)
+    """scipy.stats ``name``'s exact (truncated) inverse (scipy is imported only here, and only when the law
+    is not in closed form nor stored)."""
+    return ExactInverse(frozen_law(name, params), bounds, discrete)
 
 
 def restore(arrays: dict[str, np.ndarray], exact: Inverse) -> Inverse:
@@ -283,10 +287,12 @@ def restore(arrays: dict[str, np.ndarray], exact: Inverse) -> Inverse:
 def build(exact: ExactInverse, discrete: bool) -> Inverse:
     """The cheapest table of the law that meets the error bounds, or the exact inverse itself."""
     if discrete:
-        low, high = exact(np.array([-TABLE_Z, TABLE_Z]))
-        if np.isfinite([low, high]).all() and high - low <= _MAX_SUPPORT:
-            return ThresholdTable.build(exact, int(low), int(high))
-        return exact
+        low, middle, high = exact(np.array([-TABLE_Z, 0.0, TABLE_Z]))
+        if not (np.isfinite(low) and middle - low <= _MAX_SUPPORT):
+            return exact
+        # a heavy tail (zipf) reaches far beyond a table: the first _MAX_SUPPORT values are tabled, the
+        # draws above them (few: 6e-7 of them for zipf(a=2)) computed exactly
+        return ThresholdTable.build(exact, int(low), int(min(high, low + _MAX_SUPPORT)))
     intervals = _FIRST_INTERVALS
     while intervals <= _MAX_INTERVALS:
         table = HermiteTable.build(exact, intervals)

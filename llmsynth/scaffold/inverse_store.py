@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from llmsynth import laws
 from llmsynth.cache import cache_folder, evict_oldest, keep_quietly
 
 MAX_ENTRIES = 256
@@ -44,8 +45,8 @@ def _code_identity() -> str:
 
     digest = hashlib.sha256(f"scipy {scipy.__version__} numpy {np.__version__}".encode())
     here = Path(__file__).parent
-    for name in _CODE:
-        digest.update((here / name).read_bytes())
+    for path in [*(here / name for name in _CODE), Path(laws.__file__)]:  # laws.py: zipf's tails
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

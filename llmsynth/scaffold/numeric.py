@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import special
 
 from llmsynth.errors import SpecError
+from llmsynth.laws import frozen_law
 from llmsynth.scaffold.conditioning import resolve, resolver
 from llmsynth.scaffold.inverse import compile_inverse
 from llmsynth.scaffold.lookup import StepLookup
@@ -87,24 +88,18 @@ def _per_law(
 
 def _exact_rows(name: str, params: dict[str, Any], bounds: Any, discrete: bool, z: np.ndarray) -> np.ndarray:
     """scipy's quantiles with per-row parameters, truncated exactly (survival space in the upper tail)."""
-    import scipy.stats
-
-    family = getattr(scipy.stats, name)
+    law = frozen_law(name, params)
     low, high = bounds or (None, None)
     # discrete: P(X >= low) = sf(ceil(low) - 1); continuous: sf(low)
     lower_edge = -np.inf if low is None else (np.ceil(low) - 1 if discrete else low)
     upper_edge = np.inf if high is None else (np.floor(high) if discrete else high)
-    sf_low, sf_high = family.sf(lower_edge, **params), family.sf(upper_edge, **params)
+    sf_low, sf_high = law.sf(lower_edge), law.sf(upper_edge)
     mass = np.asarray(sf_low - sf_high)
     if np.any(mass <= 0):
         raise ValueError(f"[{low}, {high}] holds no probability under this distribution")
     u = np.clip(special.ndtr(z), 1e-300, 1 - 1e-16)
-    upper = np.asarray(family.cdf(lower_edge, **params)) > 0.5
-    values = np.where(
-        upper,
-        family.isf(sf_low - u * mass, **params),
-        family.ppf((1 - sf_low) + u * mass, **params),
-    ).astype(float)
+    upper = np.asarray(law.cdf(lower_edge)) > 0.5
+    values = np.where(upper, law.isf(sf_low - u * mass), law.ppf((1 - sf_low) + u * mass)).astype(float)
     return np.asarray(np.clip(values, lower_edge + 1 if discrete else lower_edge, upper_edge))
 
 
@@ -118,7 +113,13 @@ def finish(spec: NumericColumn, values: np.ndarray) -> np.ndarray:
     if spec.round is not None or spec.discrete:
         low, high = spec.value_range()
         values = np.clip(values, -np.inf if low is None else low, np.inf if high is None else high)
-    return values.astype(np.int64) if spec.integer_output else values.astype(float)
+    if not spec.integer_output:
+        return values.astype(float)
+    beyond = np.abs(values) >= 2.0**63  # a heavy tail past the probed quantiles: int64 would wrap silently
+    if beyond.any():
+        raise SpecError(f"a draw reached {values[beyond][0]:.4g}, beyond the 64-bit integers; give the "
+                        "column bounds or clip", column=spec.name)
+    return values.astype(np.int64)
 
 
 def marginal_values(spec: MarginalSpec, z: np.ndarray, context: pd.DataFrame | None) -> Any:

@@ -4,7 +4,8 @@ The sampler maps uniforms in [1e-15, 1 - 1e-15] through the inverse CDF, so a fa
 quantile at those levels: about ``Z`` = 8 standard deviations for normal tails and ``TAIL`` = 35
 scales for exponential ones. Named families are bounded in closed form (no scipy import); the generic
 ``kind: scipy`` is probed through scipy with a time limit, since some of its quantile functions
-search linearly and never finish for heavy tails (zipf with a = 1.0000001).
+search linearly and never finish for heavy tails (zipf has its own in ``llmsynth/laws.py`` for that
+reason; negative binomial with p = 1e-12).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import threading
 import warnings
 from typing import Any
 
+from llmsynth.laws import frozen_law
 from llmsynth.spec.kinds.base import ByColumn, NumericColumn
 from llmsynth.spec.kinds.distributions import (
     BetaSpec,
@@ -163,12 +165,10 @@ def probe_quantiles(dist: str, params: dict[str, float], levels: tuple[float, ..
 
 
 def _quantiles(dist: str, params: dict[str, float], levels: tuple[float, ...]) -> dict[str, Any]:
-    import scipy.stats  # lazy: only kind: scipy pays for it
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            values = getattr(scipy.stats, dist).ppf(list(levels), **params)
+            values = frozen_law(dist, params).ppf(list(levels))  # the law the sampler will draw from
         return {"values": [float(v) for v in values]}
     except Exception as exc:  # scipy refuses the parameters: reported to the user as such
         return {"error": f"{type(exc).__name__}: {exc}"}

@@ -108,6 +108,8 @@ INTERNAL_RAISES = {
     ("backends", "RuntimeError"): "a transformers cache method llmsynth never calls: reaching it is a bug",
     ("engine", "KeyboardInterrupt"): "a second Ctrl-C stops at once, as Python does",
     ("evals", "ValueError"): "a promise or metric that cannot be computed: evaluate() records it as skipped",
+    ("laws", "ValueError"): "zipf parameters out of its domain, as scipy's: the spec's probe reports them as a "
+                            "SpecError naming the field, evals skip the promise",
     ("io", "NotImplementedError"): "an abstract table-format method: a bug in a format class",
     ("io", "OSError"): "a short part file: the run folder turns it into an OutputError naming the run",
     ("io", "ValueError"): "an unreadable manifest: the run folder turns it into an OutputError",

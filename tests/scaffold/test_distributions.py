@@ -173,3 +173,22 @@ def test_same_seed_same_values_and_different_seed_different_values(draw: Any) ->
 def test_bounds_without_probability_mass_is_a_clear_error(draw: Any) -> None:
     with pytest.raises(SpecError, match=r"column 'x': field 'bounds'"):
         draw([{"kind": "beta", "name": "x", "a": 2, "b": 2, "bounds": [2, 3]}], 10)
+
+
+def test_a_heavy_zipf_column_draws_its_frequencies_and_its_tail(draw: Any) -> None:
+    """scipy's own zipf hung in the table build; the column now comes from laws.py's closed-form tails."""
+    frame, _, _ = draw([{"kind": "scipy", "name": "x", "dist": "zipf", "params": {"a": 2.0}}], N)
+    values = frame["x"].to_numpy()
+    assert values.dtype == np.int64
+    counts = np.bincount(np.minimum(values, 21), minlength=22)[1:]
+    k = np.arange(1, 21)
+    expected = np.append(k**-2.0 * 6 / np.pi**2, 1 - (k**-2.0 * 6 / np.pi**2).sum()) * N
+    assert scipy.stats.chisquare(counts, expected).pvalue > 1e-3
+
+
+def test_an_integer_draw_beyond_int64_is_an_error_naming_the_column(draw: Any) -> None:
+    from llmsynth.scaffold.numeric import finish
+
+    _, _, spec = draw([{"kind": "scipy", "name": "x", "dist": "zipf", "params": {"a": 1.5}}], 10)
+    with pytest.raises(SpecError, match=r"column 'x': a draw reached 1e\+19, beyond the 64-bit integers"):
+        finish(spec.columns[0], np.array([1.0, 1e19]))

@@ -256,6 +256,9 @@ class ScipySpec(DistributionColumn):
             (middle,) = probe_quantiles(self.dist, probe, (0.5,))
         except FamilyProblem as exc:
             raise invalid("params", str(exc)) from exc
+        if math.isinf(float(middle)):
+            raise invalid("params", f"params {self.params} put the median of scipy.stats.{self.dist} beyond "
+                          "float64 (a tail too heavy to sample)")
         if not math.isfinite(float(middle)):
             raise invalid("params", f"params {self.params} are outside the domain of scipy.stats.{self.dist}")
         return self
