@@ -3,12 +3,17 @@
 
 transformers' model code runs the pass; our attention (``rows_attention``, registered with its
 ``AttentionInterface``) reads the shared prefix as one block and the rows' own columns from our buffers.
-Outside our passes it is transformers' SDPA attention, so the model behaves as before for everything else.
+Outside our passes it is the attention the model was loaded with (SDPA, or eager where the architecture
+needs it, as Gemma 2 does for its score capping), so the model behaves as before for everything else.
+What the architecture adds around attention is kept: attention score capping (``softcap``) in our passes,
+final logit capping on the output head; a sliding window longer than any row's context is exact, and a
+context that reaches past the window is refused rather than attended wrongly.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -18,8 +23,11 @@ from transformers.cache_utils import Cache, DynamicLayer
 from typing_extensions import override
 
 from llmsynth.backends.kv_rows import LayerBuffers, Prefix, attend_rows, empty_prefix
+from llmsynth.errors import GenerationError
 
 ROWS_ATTENTION = "llmsynth_rows"
+# the model config attribute that remembers the attention the model was loaded with (used outside our passes)
+FALLBACK_ATTENTION = "llmsynth_fallback_attention"
 # the shared prefix while a pass of ours runs (per thread: decoders in other threads keep their own)
 _PREFIX: ContextVar[Prefix | None] = ContextVar("llmsynth_prefix", default=None)
 
@@ -57,7 +65,8 @@ class TransformersRows:
 
     def __init__(self, model: Any) -> None:
         self.model = model
-        self.lm_head = model.lm_head
+        cap = getattr(model.config, "final_logit_softcapping", None)
+        self.lm_head = model.lm_head if not cap else CappedHead(model.lm_head, float(cap))
         self.device = model.device
         if model.config._attn_implementation != ROWS_ATTENTION:
             use_rows_attention(model)
@@ -88,6 +97,18 @@ class TransformersRows:
         return [(layer.keys, layer.values) for layer in cache.layers]  # type: ignore[union-attr,misc]
 
 
+class CappedHead:
+    """The output head with the model's final logit capping, ``cap * tanh(logits / cap)`` (Gemma 2), which
+    transformers applies in the causal-LM wrapper our decoder bypasses."""
+
+    def __init__(self, head: Any, cap: float) -> None:
+        self.head, self.cap = head, cap
+
+    def __call__(self, hidden: torch.Tensor) -> torch.Tensor:
+        """Capped logits of hidden states."""
+        return torch.tanh(self.head(hidden) / self.cap) * self.cap
+
+
 @contextlib.contextmanager
 def _rows_attention(prefix: Prefix) -> Iterator[None]:
     token = _PREFIX.set(prefix)
@@ -104,20 +125,47 @@ def use_rows_attention(model: Any) -> None:
 
     AttentionInterface.register(ROWS_ATTENTION, rows_attention)
     AttentionMaskInterface.register(ROWS_ATTENTION, sdpa_mask)
+    setattr(model.config, FALLBACK_ATTENTION, model.config._attn_implementation or "sdpa")
     model.config._attn_implementation = ROWS_ATTENTION
 
 
 def rows_attention(module: Any, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
                    attention_mask: torch.Tensor | None, scaling: float | None = None, dropout: float = 0.0,
                    **kwargs: Any) -> tuple[torch.Tensor, None]:
-    """transformers' attention signature over ``kv_rows.attend_rows``; SDPA outside our passes."""
+    """transformers' attention signature over ``kv_rows.attend_rows``; the model's own outside our passes."""
     shared = _PREFIX.get()
     if shared is None or attention_mask is None:  # not one of our passes
-        from transformers.integrations.sdpa_attention import sdpa_attention_forward
-
-        return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling,
-                                      **kwargs)
+        return _loaded_attention(module, query, key, value, attention_mask, scaling, dropout, **kwargs)
     prefix_keys, prefix_values = shared[module.layer_idx]
+    window = kwargs.get("sliding_window")
+    context = prefix_keys.shape[2] + key.shape[2]
+    if window is not None and context > window:
+        raise GenerationError(
+            f"a row's context of {context} tokens passes the model's sliding attention window of {window}, "
+            "which the frame decoder does not apply; shorten the prompt or use `decoding: free`"
+        )
     scale = scaling if scaling is not None else query.shape[-1] ** -0.5
-    out = attend_rows(query, key, value, attention_mask, prefix_keys, prefix_values, scale)
+    out = attend_rows(query, key, value, attention_mask, prefix_keys, prefix_values, scale, kwargs.get("softcap"))
     return out.transpose(1, 2), None
+
+
+def _loaded_attention(module: Any, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+                      attention_mask: torch.Tensor | None, scaling: float | None, dropout: float, **kwargs: Any
+                      ) -> tuple[torch.Tensor, Any]:
+    """The attention the model was loaded with. Masks are built as SDPA's (boolean, or None for plainly
+    causal), so eager attention, which adds a float mask, gets one made from them."""
+    name = getattr(module.config, FALLBACK_ATTENTION, "sdpa")
+    if name != "eager":
+        from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+
+        attend = ALL_ATTENTION_FUNCTIONS[name]
+        return attend(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)  # type: ignore[no-any-return]
+    eager = sys.modules[type(module).__module__].eager_attention_forward  # the architecture's own eager code
+    if attention_mask is None:  # causal: query i (of the last q) sees every key up to its own position
+        queries, keys = query.shape[2], key.shape[2]
+        attention_mask = torch.ones(queries, keys, dtype=torch.bool, device=query.device).tril(keys - queries)
+    if attention_mask.dtype == torch.bool:
+        blocked = torch.finfo(query.dtype).min
+        attention_mask = torch.zeros(attention_mask.shape, dtype=query.dtype, device=query.device).masked_fill(
+            ~attention_mask, blocked)
+    return eager(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)  # type: ignore[no-any-return]

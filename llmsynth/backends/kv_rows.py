@@ -219,18 +219,21 @@ class RowMemory:
 
 
 def attend_rows(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, mask: torch.Tensor,
-                prefix_keys: torch.Tensor, prefix_values: torch.Tensor, scale: float) -> torch.Tensor:
+                prefix_keys: torch.Tensor, prefix_values: torch.Tensor, scale: float,
+                softcap: float | None = None) -> torch.Tensor:
     """Attention of a batch of rows over the shared prefix (one block [1, kv_heads, prefix, dim], read once
     for all rows) and each row's own columns (``key``/``value``, masked by ``mask`` [rows, 1, width,
     columns]), as one softmax joined by the two parts' maxima and sums. Returns [rows, heads, width, dim].
 
     Query heads are grouped by the key/value head they read (grouped-query attention), so no key or value
-    is repeated per head. A query that sees nothing (padding) gets zeros. Scores are taken in float32."""
+    is repeated per head. A query that sees nothing (padding) gets zeros. Scores are taken in float32, and
+    capped at ``softcap * tanh(score / softcap)`` where the model does so (Gemma 2)."""
     rows, heads, width, dim = query.shape
     kv_heads = key.shape[1]
     group = heads // kv_heads
     q = query.float().reshape(rows, kv_heads, group * width, dim) * scale
-    own = torch.matmul(q, key.float().transpose(-1, -2))  # [rows, kv_heads, group * width, columns]
+    # [rows, kv_heads, group * width, columns]
+    own = _capped(torch.matmul(q, key.float().transpose(-1, -2)), softcap)
     seen = mask[:, :, :, : own.shape[-1]]
     seen = seen.unsqueeze(2).expand(rows, seen.shape[1], group, width, seen.shape[-1])
     own = own.masked_fill(~seen.reshape(rows, -1, group * width, own.shape[-1]), float("-inf"))
@@ -239,7 +242,8 @@ def attend_rows(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, mas
     if has_prefix:
         keys, values = prefix_keys[0].float(), prefix_values[0].float()
         by_head = q.transpose(0, 1).reshape(kv_heads, rows * group * width, dim)
-        common = torch.matmul(by_head, keys.transpose(-1, -2))  # [kv_heads, rows * group * width, prefix]
+        # [kv_heads, rows * group * width, prefix]
+        common = _capped(torch.matmul(by_head, keys.transpose(-1, -2)), softcap)
         common_top = common.amax(-1, keepdim=True).reshape(kv_heads, rows, group * width, 1).transpose(0, 1)
         top = torch.maximum(top, common_top)
     top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
@@ -252,6 +256,10 @@ def attend_rows(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, mas
         out = out + torch.matmul(common_weights, values).reshape(kv_heads, rows, group * width, dim).transpose(0, 1)
     out = out / total.clamp_min(torch.finfo(out.dtype).tiny)
     return out.reshape(rows, heads, width, dim).to(query.dtype)
+
+
+def _capped(scores: torch.Tensor, softcap: float | None) -> torch.Tensor:
+    return scores if not softcap else torch.tanh(scores / softcap) * softcap
 
 
 def empty_prefix(layers: int, kv_heads: int, head_dim: int, dtype: torch.dtype, device: Any) -> Prefix:
