@@ -10,7 +10,7 @@ import pytest
 import scipy.stats
 from scipy import special
 
-from llmsynth.laws import ZipfLaw, frozen_law
+from llmsynth.laws import ZipfLaw, frozen_law, tails_between
 from llmsynth.scaffold.numeric import law_values
 
 SUPPORT = np.arange(1, 2_000_001, dtype=float)
@@ -79,3 +79,33 @@ def test_a_heavy_zipf_column_draws_its_law_in_well_under_a_second(a: float) -> N
     far = law.isf(1e-3)  # the tail is drawn, not cut: as many rows beyond it as the law says
     expected_beyond = law.sf(far).item() * values.size
     assert abs((values > far).sum() - expected_beyond) < 5 * np.sqrt(expected_beyond)
+
+
+@pytest.mark.parametrize(("name", "params", "low", "high"), [
+    ("betabinom", {"n": 400, "a": 0.5, "b": 0.5}, 0, 400),  # scipy's cdf sums the pmf: summed once here
+    ("logser", {"p": 0.99}, 3, 900),
+    ("poisson", {"mu": 40.0}, 5, 120),  # scipy's own cdf: used as is
+])
+def test_tails_between_equal_scipys_cdf_and_sf(name: str, params: dict, low: int, high: int) -> None:
+    law = frozen_law(name, params)
+    cdf, sf = tails_between(law, low, high)
+    k = np.arange(low, high)
+    assert np.allclose(cdf, law.cdf(k), rtol=1e-12, atol=1e-15)
+    assert np.allclose(sf, law.sf(k), rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize(("name", "params", "start"), [
+    ("logser", {"p": 0.9999}, 1),  # scipy's quantile search raises "updating stopped" at ordinary levels
+    ("betabinom", {"n": 100_000, "a": 0.5, "b": 0.5}, 0),
+])
+def test_wide_pmf_summing_laws_draw_their_summed_pmf(name: str, params: dict, start: int) -> None:
+    """These took minutes (an O(n^2) table of scipy cdf calls) and scipy's own quantiles can raise; each draw
+    now equals the first k whose summed pmf reaches its probability."""
+    z = np.random.default_rng(5).standard_normal(100_000)
+    started = time.perf_counter()
+    values = law_values(name, params, None, True, z)
+    assert time.perf_counter() - started < 30  # a guard against the hang, not a speed test
+    k = np.arange(start, 400_000)
+    cdf = np.cumsum(frozen_law(name, params).pmf(k))
+    expected = k[np.minimum(np.searchsorted(cdf, special.ndtr(z)), k.size - 1)]
+    assert np.array_equal(values, expected)

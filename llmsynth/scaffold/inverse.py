@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from llmsynth.laws import frozen_law
+from llmsynth.laws import frozen_law, tails_between
 from llmsynth.scaffold import inverse_store
 from llmsynth.scaffold.lookup import StepLookup
 
@@ -79,11 +79,10 @@ class ExactInverse:
         q = np.maximum(self.sf_high + special.ndtr(-z) * self.mass, _TINY)
         lower = p <= 0.5
         out = np.empty(z.shape)
-        with np.errstate(all="ignore"):
-            if lower.any():
-                out[lower] = self.law.ppf(p[lower])
-            if not lower.all():
-                out[~lower] = self.law.isf(q[~lower])
+        if lower.any():
+            out[lower] = _quantiles(self.law.ppf, p[lower])
+        if not lower.all():
+            out[~lower] = _quantiles(self.law.isf, q[~lower])
         failed = np.flatnonzero(np.isnan(out))  # scipy gives up far in some tails (poisson.isf(1e-19))
         for i in failed:
             out[i] = self._bisect(float(p[i]) if lower[i] else float(q[i]), upper=not lower[i])
@@ -91,6 +90,8 @@ class ExactInverse:
 
     def _bisect(self, target: float, upper: bool) -> float:
         """The quantile at a tail probability scipy could not invert, by bisection on cdf / sf."""
+        if self.discrete:
+            return self._first_integer(target, upper)
         tail = self.law.sf if upper else self.law.cdf
         direction = 1.0 if upper else -1.0
         near = float(self.law.isf(1e-12) if upper else self.law.ppf(1e-12))
@@ -113,10 +114,55 @@ class ExactInverse:
                 low = middle
         return high
 
+    def _first_integer(self, target: float, upper: bool) -> float:
+        """The first integer whose sf falls to ``target`` (upper) or whose cdf reaches it, searched from the
+        truncation's lower edge by doubling steps, then bisection. It assumes nothing of scipy's quantiles,
+        whose generic search raises for ordinary levels of some laws (logser(p=0.999).isf(0.21))."""
+        tail = self.law.sf if upper else self.law.cdf
+
+        def reached(x: float) -> bool:
+            value = float(tail(x))
+            return value <= target if upper else value >= target
+
+        low = self.low_edge if math.isfinite(self.low_edge) else -1.0
+        step = 1.0
+        while reached(low) and math.isfinite(low):  # no lower edge: walk down until the target lies above
+            low -= step
+            step *= 2
+        step = 1.0
+        high = low + step
+        while not reached(high) and math.isfinite(high):
+            low, step = high, step * 2
+            high = low + step
+        while high - low > 1 and math.isfinite(high):
+            middle = math.floor((low + high) / 2)
+            if middle in (low, high):
+                break
+            low, high = (low, middle) if reached(middle) else (middle, high)
+        return high
+
     def slope(self, z: np.ndarray, x: np.ndarray) -> np.ndarray:
         """dx/dz of a continuous law: phi(z) * mass / pdf(x)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) * self.mass / self.law.pdf(x))
+
+
+def _quantiles(quantile: Callable[[np.ndarray], np.ndarray], levels: np.ndarray) -> np.ndarray:
+    """scipy's quantiles at ``levels``, NaN where it gives up: its generic discrete search raises
+    RuntimeError ("updating stopped") for a level within 1e-16 of 1 (logser.isf(1e-19)), and then
+    every value is taken one by one, so one far draw does not lose the others."""
+    with np.errstate(all="ignore"):
+        try:
+            return np.asarray(quantile(levels), dtype=float)
+        except RuntimeError:
+            return np.array([_one_quantile(quantile, level) for level in levels], dtype=float)
+
+
+def _one_quantile(quantile: Callable[[np.ndarray], np.ndarray], level: float) -> float:
+    try:
+        return float(quantile(np.asarray(level)))
+    except RuntimeError:
+        return math.nan
 
 
 class HermiteTable:
@@ -203,9 +249,9 @@ class ThresholdTable:
     def build(cls, exact: ExactInverse, low: int, high: int) -> ThresholdTable:
         """The thresholds between ``k`` and ``k + 1`` for ``k`` in ``[low, high)``, from scipy's cdf and sf."""
         law, mass = exact.law, exact.mass
-        ks = np.arange(low, high, dtype=float)
-        below = np.clip((law.cdf(ks) - exact.cdf_low) / mass, 0, 1)
-        above = np.clip((law.sf(ks) - exact.sf_high) / mass, 0, 1)
+        cdf, sf = tails_between(law, low, high)
+        below = np.clip((cdf - exact.cdf_low) / mass, 0, 1)
+        above = np.clip((sf - exact.sf_high) / mass, 0, 1)
         thresholds = np.where(below <= 0.5, special.ndtri(below), -special.ndtri(above))
         first = (law.cdf(low - 1) - exact.cdf_low) / mass if low > exact.floor else 0.0
         z_low = float(special.ndtri(max(first, 0.0)))
