@@ -117,7 +117,7 @@ class ExactInverse:
     def _first_integer(self, target: float, upper: bool) -> float:
         """The first integer whose sf falls to ``target`` (upper) or whose cdf reaches it, searched from the
         truncation's lower edge by doubling steps, then bisection. It assumes nothing of scipy's quantiles,
-        whose generic search raises for ordinary levels of some laws (logser(p=0.999).isf(0.21))."""
+        whose generic search raises for ordinary levels of some laws (logser(p=0.999).isf(0.2137))."""
         tail = self.law.sf if upper else self.law.cdf
 
         def reached(x: float) -> bool:

@@ -43,6 +43,9 @@ def quantiles(spec: DistributionColumn, z: np.ndarray, context: pd.DataFrame | N
         return law_values(name, params, spec.truncation(), spec.discrete, z, tabulate=laws <= _MAX_LAWS)
     except ValueError as exc:
         raise SpecError(f"field 'bounds': {exc}", column=spec.name) from exc
+    except RuntimeError as exc:  # scipy's generic quantile search, row by row ("updating stopped")
+        raise SpecError(f"field 'params': scipy.stats.{name} could not invert its law for these per-row "
+                        f"parameters ({exc}); use fewer distinct parameter values", column=spec.name) from exc
 
 
 def _conditional(spec: DistributionColumn) -> list[ByColumn]:

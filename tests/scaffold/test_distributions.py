@@ -192,3 +192,22 @@ def test_an_integer_draw_beyond_int64_is_an_error_naming_the_column(draw: Any) -
     _, _, spec = draw([{"kind": "scipy", "name": "x", "dist": "zipf", "params": {"a": 1.5}}], 10)
     with pytest.raises(SpecError, match=r"column 'x': a draw reached 1e\+19, beyond the 64-bit integers"):
         finish(spec.columns[0], np.array([1.0, 1e19]))
+
+
+def test_scipys_failing_quantile_search_with_per_row_parameters_is_an_error_naming_the_column(draw: Any) -> None:
+    """Over 256 distinct laws scipy evaluates row by row, and its generic search raises for logser near
+    p = 1 ("updating stopped", scipy 1.17): a SpecError naming the column and field, not a traceback. A
+    scipy whose search works draws the law instead."""
+    categories = [f"c{i}" for i in range(300)]
+    rates = {c: 0.999 - i * 1e-7 for i, c in enumerate(categories)}
+    columns = [{"name": "g", "kind": "categorical", "categories": categories},
+               {"name": "x", "kind": "scipy", "dist": "logser", "params": {"p": {"by": "g", "map": rates}}}]
+    law = scipy.stats.logser(0.999)
+    try:
+        law.isf(0.2137468896702327)  # raises in scipy 1.17 ("updating stopped")
+    except RuntimeError:
+        with pytest.raises(SpecError, match=r"column 'x': field 'params': scipy.stats.logser could not invert"):
+            draw(columns, 2000)
+        return
+    frame, _, _ = draw(columns, 2000)
+    assert abs(frame["x"].mean() - law.mean()) < 6 * law.std() / np.sqrt(2000)
