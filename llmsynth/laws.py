@@ -53,6 +53,40 @@ def _sums_its_pmf(law: Any) -> bool:
     return isinstance(family, scipy.stats.rv_discrete) and type(family)._cdf is scipy.stats.rv_discrete._cdf
 
 
+def first_integer(reached: Callable[[np.ndarray, np.ndarray], np.ndarray], start: np.ndarray) -> np.ndarray:
+    """Per element, the first integer at which ``reached(values, elements)`` holds, for a predicate that holds
+    from some point on (a cdf reaching a level, a survival falling to one). From ``start`` (walking down first
+    where ``start`` already reaches), steps that double until it holds, then bisection; inf where no float
+    does. ``reached`` is given candidate values and the indices of the elements they belong to."""
+    everyone = np.arange(start.size)
+    low = np.array(start, dtype=float)
+    step = np.ones(start.size)
+    above = everyone[reached(low, everyone)]
+    while above.size:  # the answer lies below the start
+        low[above] -= step[above]
+        step[above] *= 2.0
+        above = above[np.isfinite(low[above])]
+        above = above[reached(low[above], above)]
+    step = np.ones(start.size)
+    high = low + step
+    short = everyone[~reached(high, everyone)]
+    while short.size:  # at most 1024 doublings before float64 runs out (inf: beyond any float)
+        low[short] = high[short]
+        step[short] *= 2.0
+        with np.errstate(over="ignore"):
+            high[short] = low[short] + step[short]
+        short = short[np.isfinite(high[short])]
+        short = short[~reached(high[short], short)]
+    while True:  # invariant: reached at high, not at low; ends where no integer lies strictly between
+        middle = np.floor((low + high) / 2.0)
+        open_rows = everyone[(middle > low) & (middle < high)]
+        if not open_rows.size:
+            return high
+        hit = reached(middle[open_rows], open_rows)
+        high[open_rows[hit]] = middle[open_rows[hit]]
+        low[open_rows[~hit]] = middle[open_rows[~hit]]
+
+
 class ZipfLaw:
     """``scipy.stats.zipf(a, loc)`` (support ``loc + 1, loc + 2, ...``) with closed-form tails.
 
@@ -103,34 +137,18 @@ class ZipfLaw:
 
     def _first(self, p: np.ndarray, reached: Callable[[np.ndarray, np.ndarray], np.ndarray], goal: np.ndarray
                ) -> np.ndarray:
-        """The first ``j >= 1`` whose tail ``P(X - loc > j)`` has ``reached`` the goal, by doubling and then
-        bisection; ``p`` (the cdf level) decides the edges: 0 and below give ``loc``, above 1 NaN."""
+        """The first ``j >= 1`` whose tail ``P(X - loc > j)`` has ``reached`` the goal (``first_integer``);
+        ``p`` (the cdf level) decides the edges: 0 and below give ``loc``, above 1 NaN."""
         p, goal, a, norm, loc = np.broadcast_arrays(p, goal, self.a, self.norm, self.loc)
         todo = np.flatnonzero((p > 0) & (p <= 1))
         a, norm, goal = a.ravel()[todo], norm.ravel()[todo], goal.ravel()[todo]
 
         def done(j: np.ndarray, rows: np.ndarray) -> np.ndarray:
             with np.errstate(invalid="ignore"):
-                tail = np.where(np.isinf(j), 0.0, special.zeta(a[rows], j + 1.0) / norm[rows])
+                tail = special.zeta(a[rows], j + 1.0) / norm[rows]
             return np.asarray(reached(tail, goal[rows]))
 
-        everyone = np.arange(todo.size)
-        low, high = np.zeros(todo.size), np.ones(todo.size)
-        short = everyone[~done(high, everyone)]
-        while short.size:  # doubling: at most 1024 steps before float64 runs out (inf: beyond any float)
-            low[short] = high[short]
-            with np.errstate(over="ignore"):
-                high[short] *= 2.0
-            short = short[np.isfinite(high[short])]
-            short = short[~done(high[short], short)]
-        while True:  # invariant: done(high), not done(low); ends where no integer lies strictly between
-            middle = np.floor((low + high) / 2.0)
-            open_rows = everyone[(middle > low) & (middle < high)]
-            if not open_rows.size:
-                break
-            hit = done(middle[open_rows], open_rows)
-            high[open_rows[hit]] = middle[open_rows[hit]]
-            low[open_rows[~hit]] = middle[open_rows[~hit]]
+        high = first_integer(done, np.zeros(todo.size))
         out = np.where(p <= 0, 0.0, np.nan)
         out.ravel()[todo] = high
         return np.asarray(out + loc)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from llmsynth.laws import frozen_law, tails_between
+from llmsynth.laws import first_integer, frozen_law, tails_between
 from llmsynth.scaffold import inverse_store
 from llmsynth.scaffold.lookup import StepLookup
 
@@ -84,14 +84,15 @@ class ExactInverse:
         if not lower.all():
             out[~lower] = _quantiles(self.law.isf, q[~lower])
         failed = np.flatnonzero(np.isnan(out))  # scipy gives up far in some tails (poisson.isf(1e-19))
-        for i in failed:
-            out[i] = self._bisect(float(p[i]) if lower[i] else float(q[i]), upper=not lower[i])
+        if self.discrete:
+            out[failed] = self._first_integers(np.where(lower[failed], p[failed], q[failed]), ~lower[failed])
+        else:
+            for i in failed:
+                out[i] = self._bisect(float(p[i]) if lower[i] else float(q[i]), upper=not lower[i])
         return np.clip(out, self.floor, self.high_edge)
 
     def _bisect(self, target: float, upper: bool) -> float:
         """The quantile at a tail probability scipy could not invert, by bisection on cdf / sf."""
-        if self.discrete:
-            return self._first_integer(target, upper)
         tail = self.law.sf if upper else self.law.cdf
         direction = 1.0 if upper else -1.0
         near = float(self.law.isf(1e-12) if upper else self.law.ppf(1e-12))
@@ -114,32 +115,28 @@ class ExactInverse:
                 low = middle
         return high
 
-    def _first_integer(self, target: float, upper: bool) -> float:
-        """The first integer whose sf falls to ``target`` (upper) or whose cdf reaches it, searched from the
-        truncation's lower edge by doubling steps, then bisection. It assumes nothing of scipy's quantiles,
-        whose generic search raises for ordinary levels of some laws (logser(p=0.999).isf(0.2137))."""
+    def _first_integers(self, targets: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        """The first integers whose sf falls to the target (``upper``) or whose cdf reaches it, searched from
+        the truncation's lower edge (``laws.first_integer``). It assumes nothing of scipy's quantiles, whose
+        generic search raises for ordinary levels of some laws (logser(p=0.999).isf(0.2137))."""
+        out = np.empty(targets.shape)
+        start = self.low_edge if math.isfinite(self.low_edge) else -1.0
+        for side in (True, False):
+            rows = np.flatnonzero(upper == side)
+            if rows.size:
+                out[rows] = first_integer(self._reaches(targets[rows], side), np.full(rows.size, start))
+        return out
+
+    def _reaches(self, goals: np.ndarray, upper: bool) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+        """Whether values have reached their element's goal: sf at or below it (``upper``), or cdf at or
+        above it."""
         tail = self.law.sf if upper else self.law.cdf
 
-        def reached(x: float) -> bool:
-            value = float(tail(x))
-            return value <= target if upper else value >= target
+        def reached(values: np.ndarray, elements: np.ndarray) -> np.ndarray:
+            probabilities = np.asarray(tail(values), dtype=float)
+            return np.asarray(probabilities <= goals[elements] if upper else probabilities >= goals[elements])
 
-        low = self.low_edge if math.isfinite(self.low_edge) else -1.0
-        step = 1.0
-        while reached(low) and math.isfinite(low):  # no lower edge: walk down until the target lies above
-            low -= step
-            step *= 2
-        step = 1.0
-        high = low + step
-        while not reached(high) and math.isfinite(high):
-            low, step = high, step * 2
-            high = low + step
-        while high - low > 1 and math.isfinite(high):
-            middle = math.floor((low + high) / 2)
-            if middle in (low, high):
-                break
-            low, high = (low, middle) if reached(middle) else (middle, high)
-        return high
+        return reached
 
     def slope(self, z: np.ndarray, x: np.ndarray) -> np.ndarray:
         """dx/dz of a continuous law: phi(z) * mass / pdf(x)."""
