@@ -261,8 +261,7 @@ class FrameDecoder:
             feed = Feed()
             if not row.done:
                 queue = row.queue if wide else row.queue[:1]
-                for offset, (token, _) in enumerate(queue):
-                    feed.chain(token, row.position + offset)
+                feed.chain_text([token for token, _ in queue], row.position)
                 if wide and tries and self._at_trie(row):
                     trie = self.tokens.tries[row.slot]
                     base = row.position + len(queue)

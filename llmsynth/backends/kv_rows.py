@@ -82,6 +82,11 @@ class Feed:
         self.keep.append(True)
         return index
 
+    def chain_text(self, tokens: list[int], start: int) -> None:
+        """Append a run of the row's text at consecutive positions from ``start``."""
+        for offset, token in enumerate(tokens):
+            self.chain(token, start + offset)
+
     def matrix(self) -> Any:
         """Which of this pass's tokens each token sees (itself included), as a boolean numpy matrix."""
         import numpy as np

@@ -54,12 +54,9 @@ def test_rows_match_transformers_plain_passes(kind: str, config: dict[str, Any])
     ours, plain = _pair(kind, **config)
     model = TransformersRows(ours)
     memory = RowMemory(model, model.prefix_memory(PREFIX), len(ROWS), 8)
-    feeds = []
-    for row in ROWS:
-        feed = Feed()
-        for offset, token in enumerate(row):
-            feed.chain(token, len(PREFIX) + offset)
-        feeds.append(feed)
+    feeds = [Feed() for _ in ROWS]
+    for feed, row in zip(feeds, ROWS, strict=True):
+        feed.chain_text(row, len(PREFIX))
     hidden, start = memory.forward(feeds)
     assert start == len(PREFIX)
     with torch.inference_mode():
@@ -82,7 +79,6 @@ def test_a_context_past_the_sliding_window_is_refused_not_attended_wrongly() -> 
     model = TransformersRows(ours)
     memory = RowMemory(model, model.prefix_memory(PREFIX), 1, 8)
     feed = Feed()
-    for offset, token in enumerate(ROWS[0]):
-        feed.chain(token, len(PREFIX) + offset)
+    feed.chain_text(ROWS[0], len(PREFIX))
     with pytest.raises(GenerationError, match="context of 16 tokens passes the model's sliding attention window of 12"):
         memory.forward([feed])

@@ -29,12 +29,9 @@ def test_rows_over_a_shared_prefix_match_plain_forward_passes(default_backend: A
     prefix = tokenizer.encode("You write customer records. A customer aged", add_special_tokens=False)
     rows = [tokenizer.encode(text, add_special_tokens=False) for text in (" 34, who likes tea.", " 71", " 5 and")]
     memory = RowMemory(model, model.prefix_memory(prefix), len(rows), 8)
-    feeds = []
-    for row in rows:
-        feed = Feed()
-        for offset, token in enumerate(row):
-            feed.chain(token, len(prefix) + offset)
-        feeds.append(feed)
+    feeds = [Feed() for _ in rows]
+    for feed, row in zip(feeds, rows, strict=True):
+        feed.chain_text(row, len(prefix))
     hidden, start = memory.forward(feeds)
     assert start == len(prefix)
     with torch.inference_mode():

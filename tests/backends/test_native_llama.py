@@ -42,12 +42,9 @@ def test_native_logits_equal_transformers(tmp_path: Path, changes: dict[str, Any
     prefix = [5, 17, 3, 88, 41, 9, 60]
     rows = [[12, 33, 7, 70, 2], [45], [8, 8, 91]]
     memory = RowMemory(model, model.prefix_memory(prefix), len(rows), 4)
-    feeds = []
-    for row in rows:
-        feed = Feed()
-        for offset, token in enumerate(row):
-            feed.chain(token, len(prefix) + offset)
-        feeds.append(feed)
+    feeds = [Feed() for _ in rows]
+    for feed, row in zip(feeds, rows, strict=True):
+        feed.chain_text(row, len(prefix))
     hidden, start = memory.forward(feeds)
     assert start == len(prefix)
     with torch.inference_mode():
@@ -62,8 +59,7 @@ def test_native_without_a_prefix_and_in_bfloat16(tmp_path: Path) -> None:
     assert model.dtype == torch.bfloat16
     memory = RowMemory(model, model.prefix_memory([]), 1, 4)
     feed = Feed()
-    for position, token in enumerate([3, 14, 15, 92]):
-        feed.chain(token, position)
+    feed.chain_text([3, 14, 15, 92], 0)
     hidden, start = memory.forward([feed])
     assert start == 0
     with torch.inference_mode():
